@@ -1,0 +1,1 @@
+"""Inductive-Bias Book library."""
