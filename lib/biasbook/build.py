@@ -1,0 +1,130 @@
+"""Build the HTML book from the papermill-executed chapters.
+
+The build stages a copy of the book in ``<build>/stage``: the configuration, the plain pages and,
+in place of each chapter's jupytext ``.md``, its executed ``.ipynb``. Sphinx (configured by
+``jupyter-book config sphinx``) renders that stage without executing anything, with warnings as
+errors. Staged files are rewritten only when their content changes, so Sphinx's own incremental
+build re-reads only what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from biasbook import runner
+from biasbook.paths import build_dir, project_root
+
+#: Marker in ``book/status.md`` replaced by the gathered reproduction-status tables.
+STATUS_MARKER = "<!-- status-tables -->"
+
+_ROOT_FILES = ("_config.yml", "_toc.yml", "references.bib")
+_SKIP_DIRS = {"_build", ".ipynb_checkpoints", "__pycache__"}
+
+
+class BuildError(RuntimeError):
+    """The HTML build failed (Sphinx error or warning, or a chapter without executed output)."""
+
+
+def stage_dir() -> Path:
+    """Folder holding the staged book that Sphinx renders."""
+    return build_dir() / "stage"
+
+
+def html_dir() -> Path:
+    """Folder holding the rendered HTML book."""
+    return build_dir() / "html"
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def status_tables() -> str:
+    """Gather every chapter's recorded reproduction-status table into Markdown."""
+    from biasbook.status import Claim, to_markdown
+
+    parts = []
+    for name in runner.chapters():
+        path = runner.status_dir() / f"{name}.json"
+        if not path.exists():
+            parts.append(f"## {{doc}}`{name}`\n\nNo reproduction-status record for this chapter.\n")
+            continue
+        record = json.loads(path.read_text())
+        claims = [Claim(**c) for c in record["claims"]]
+        n_ok = sum(c.passed for c in claims)
+        parts.append(
+            f"## {{doc}}`{name}`\n\n{n_ok} of {len(claims)} checks passed.\n\n{to_markdown(claims)}\n"
+        )
+    return "\n".join(parts)
+
+
+def stage() -> Path:
+    """Stage the book: config, plain pages, and executed notebooks in place of chapter sources.
+
+    Raises
+    ------
+    BuildError
+        If a chapter has no good executed notebook (run it first with ``python -m biasbook run``).
+    """
+    root, out = project_root(), stage_dir()
+    chapter_paths = {p.resolve() for p in runner.chapters().values()}
+    wanted: set[Path] = set()
+    for name in _ROOT_FILES:
+        src = root / name
+        if src.exists():
+            _write_if_changed(out / name, src.read_bytes())
+            wanted.add(out / name)
+    for src in sorted((root / "book").rglob("*")):
+        rel = src.relative_to(root)
+        if src.is_dir() or _SKIP_DIRS.intersection(rel.parts) or src.name.startswith("_template"):
+            continue
+        if src.resolve() in chapter_paths:
+            executed = runner.executed_dir() / f"{src.stem}.ipynb"
+            if not executed.exists():
+                raise BuildError(
+                    f"chapter {src.stem!r} has no executed notebook; "
+                    f"run `python -m biasbook run {src.stem}` first"
+                )
+            dest = out / rel.with_suffix(".ipynb")
+            _write_if_changed(dest, executed.read_bytes())
+        else:
+            dest = out / rel
+            data = src.read_bytes()
+            if src.name == "status.md":
+                data = data.replace(STATUS_MARKER.encode(), status_tables().encode())
+            _write_if_changed(dest, data)
+        wanted.add(dest)
+    # Drop staged files whose source is gone (e.g. a chapter renamed), except Sphinx's conf.py.
+    for path in list(out.rglob("*")):
+        if path.is_file() and path not in wanted and path.name != "conf.py":
+            path.unlink()
+    return out
+
+
+def build_html(*, clean: bool = False) -> Path:
+    """Render the staged book to HTML with warnings as errors; return the HTML folder."""
+    src = stage()
+    bin_dir = Path(sys.executable).parent
+    jb = shutil.which("jupyter-book", path=str(bin_dir)) or shutil.which("jupyter-book")
+    if jb is None:
+        raise BuildError("jupyter-book is not installed; run `make install` (pip install -e .[book])")
+    subprocess.run([jb, "config", "sphinx", str(src)], check=True, capture_output=True)
+    out, doctrees = html_dir(), build_dir() / "doctrees"
+    if clean:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(doctrees, ignore_errors=True)
+    cmd = [
+        sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+        "-d", str(doctrees), str(src), str(out),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd)
+    if proc.returncode != 0:
+        raise BuildError(f"Sphinx failed (exit {proc.returncode}); see the warnings above")
+    return out
