@@ -10,9 +10,9 @@ Conventions
 * Sequences in ``[V]^L`` are indexed lexicographically: ``index(t) = sum_a t_a V**(L-1-a)``
   (see :func:`biasbook.sequences.enumerate_sequences`, which uses the same order).
 * ``S_L`` acts on sequences by ``(pi t)_a = t_{pi^{-1}(a)}`` and on functions by
-  ``(rho(pi) g)(t) = g(pi^{-1} t)``. Every permutation-invariant measure makes ``rho`` unitary, so the
-  isotypic projectors below are orthogonal projectors both for the plain dot product on ``R^{V^L}``
-  and for ``L^2(mu)`` of any exchangeable ``mu``.
+  ``(rho(pi) g)(t) = g(pi^{-1} t)``. Every permutation-invariant measure makes ``rho`` unitary,
+  so the isotypic projectors below are orthogonal projectors both for the plain dot product on
+  ``R^{V^L}`` and for ``L^2(mu)`` of any exchangeable ``mu``.
 
 The isotypic projector of irrep ``lambda`` is ``P_lambda = f^lambda / L! * sum_pi chi_lambda(pi)
 rho(pi)`` (Sagan 2001, Thm. 2.12 / Serre). Two routes compute it:
@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from scipy import sparse
 
 Partition = tuple[int, ...]
 
@@ -178,7 +179,7 @@ def _beta_to_partition(beta: Sequence[int]) -> Partition:
     return tuple(p for p in parts if p > 0)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _murnaghan_nakayama(lam: Partition, mu: Partition) -> int:
     if not mu:
         return 1 if not lam else 0
@@ -248,8 +249,8 @@ def _check_space(V: int, L: int, limit: int = MAX_SEQUENCES) -> int:
 def permutation_index_map(perm: Sequence[int], V: int) -> np.ndarray:
     """Index array ``idx`` with ``(rho(pi) g)[t] = g[idx[t]]`` for functions ``g`` on ``[V]^L``.
 
-    ``rho(pi) g (t) = g(pi^{-1} t)`` and ``(pi^{-1} t)_a = t_{pi(a)}``, so ``idx[t]`` is the index of
-    the sequence ``t[perm]``.
+    ``rho(pi) g (t) = g(pi^{-1} t)`` and ``(pi^{-1} t)_a = t_{pi(a)}``, so ``idx[t]`` is the index
+    of the sequence ``t[perm]``.
     """
     perm = np.asarray(perm, dtype=np.int64)
     L = perm.size
@@ -261,7 +262,7 @@ def permutation_index_map(perm: Sequence[int], V: int) -> np.ndarray:
 
 
 def _all_index_maps(perms: np.ndarray, V: int, L: int) -> np.ndarray:
-    """``idx[k, t]`` for every permutation ``perms[k]`` (vectorised :func:`permutation_index_map`)."""
+    """``idx[k, t]`` for every permutation ``perms[k]`` (vectorised ``permutation_index_map``)."""
     weights = V ** np.arange(L - 1, -1, -1, dtype=np.int64)
     digits = (np.arange(V**L, dtype=np.int64)[:, None] // weights[None, :]) % V  # (N, L)
     # (P, N): index of t[perm] for each perm; gather digits along positions then dot with weights
@@ -301,23 +302,33 @@ def _as_columns(g: np.ndarray, N: int) -> tuple[np.ndarray, bool]:
     vector = g.ndim == 1
     g2 = g[:, None] if vector else g
     if g2.ndim != 2 or g2.shape[0] != N:
-        raise ValueError(f"expected values on all {N} sequences (shape ({N},) or ({N}, m)), got {g.shape}")
+        raise ValueError(
+            f"expected values on all {N} sequences (shape ({N},) or ({N}, m)), got {g.shape}"
+        )
     return g2, vector
+
+
+@functools.lru_cache(maxsize=32)
+def class_sum_matrix(mu: Partition, V: int, L: int) -> sparse.csr_matrix:
+    """Sparse ``V^L x V^L`` matrix of the class sum ``C_mu = sum_{pi of type mu} rho(pi)``."""
+    mu = validate_partition(sorted(mu, reverse=True), L)
+    N = _check_space(V, L)
+    idx = _all_index_maps(permutations_of_type(mu), V, L)  # (|C_mu|, N)
+    rows = np.broadcast_to(np.arange(N), idx.shape).ravel()
+    mat = sparse.coo_matrix((np.ones(idx.size), (rows, idx.ravel())), shape=(N, N))
+    return mat.tocsr()  # duplicate (row, col) pairs are summed
 
 
 def class_sum_apply(mu: Sequence[int], g: np.ndarray, V: int, L: int) -> np.ndarray:
     """Apply the class sum ``C_mu = sum_{pi of type mu} rho(pi)`` to function values ``g``."""
     N = _check_space(V, L)
     g2, vector = _as_columns(g, N)
-    idx = _all_index_maps(permutations_of_type(mu), V, L)
-    out = np.zeros_like(g2)
-    for row in idx:  # |C_mu| gathers of size N*m; loop count is small (O(L^2)-O(L^3))
-        out += g2[row]
+    out = class_sum_matrix(tuple(sorted(mu, reverse=True)), V, L) @ g2
     return out[:, 0] if vector else out
 
 
 def central_character(partition: Sequence[int], mu: Sequence[int]) -> float:
-    """Eigenvalue of the class sum ``C_mu`` on the irrep ``lambda``: ``|C_mu| chi_lambda(mu)/f^lambda``."""
+    """Eigenvalue ``|C_mu| chi_lambda(mu) / f^lambda`` of the class sum ``C_mu`` on irrep lambda."""
     lam = validate_partition(partition)
     return class_size(mu) * character(lam, mu) / irrep_dimension(lam)
 
@@ -362,8 +373,7 @@ def project(
     N = _check_space(V, L)
     g2, vector = _as_columns(g, N)
     if method == "auto":
-        work = math.factorial(L) * N * g2.shape[1]
-        method = "group" if work <= MAX_GROUP_SUM_WORK else "central"
+        method = "group" if math.factorial(L) * N <= MAX_GROUP_SUM_WORK // 8 else "central"
     if method == "group":
         out = _project_group(lam, g2, V, L)
     elif method == "central":
@@ -373,19 +383,29 @@ def project(
     return out[:, 0] if vector else out
 
 
-def _project_group(lam: Partition, g2: np.ndarray, V: int, L: int) -> np.ndarray:
-    if math.factorial(L) * V**L > MAX_GROUP_SUM_WORK * 8:
+def group_sum_operator(partition: Sequence[int], V: int, L: int) -> np.ndarray:
+    """Dense ``P_lambda = f/L! sum_pi chi(pi) rho(pi)`` by the explicit sum over all ``L!``
+    permutations (exact; limited to ``L! V^L <= MAX_GROUP_SUM_WORK``)."""
+    lam = validate_partition(partition, L)
+    N = _check_space(V, L)
+    if math.factorial(L) * N > MAX_GROUP_SUM_WORK:
         raise ValueError(
-            f"group-sum projector over {L}! permutations is too expensive; use method='central'"
+            f"the group-sum projector needs L! * V^L = {math.factorial(L) * N} operations "
+            f"(limit {MAX_GROUP_SUM_WORK}); use method='central' for this size"
         )
-    out = np.zeros_like(g2)
-    f = irrep_dimension(lam)
-    for mu in partitions(L):
-        chi = character(lam, mu)
-        if chi == 0:
-            continue
-        out += chi * class_sum_apply(mu, g2, V, L)
-    return out * (f / math.factorial(L))
+    chi_of = {mu: character(lam, mu) for mu in partitions(L)}
+    flat = np.zeros(N * N)
+    perms = all_permutations(L)
+    for chunk in np.array_split(perms, max(1, len(perms) // 2048)):
+        chis = np.array([chi_of[cycle_type(p)] for p in chunk], dtype=float)
+        idx = _all_index_maps(chunk, V, L)  # (P, N)
+        keys = (np.arange(N)[None, :] * N + idx).ravel()
+        flat += np.bincount(keys, weights=np.repeat(chis, N), minlength=N * N)
+    return flat.reshape(N, N) * (irrep_dimension(lam) / math.factorial(L))
+
+
+def _project_group(lam: Partition, g2: np.ndarray, V: int, L: int) -> np.ndarray:
+    return group_sum_operator(lam, V, L) @ g2
 
 
 def _project_central(lam: Partition, g2: np.ndarray, V: int, L: int) -> np.ndarray:

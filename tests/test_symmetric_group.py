@@ -1,0 +1,220 @@
+"""Symmetric-group maths against independent facts: counts, brute-force tableaux, orthogonality."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+
+import numpy as np
+import pytest
+from biasbook import symmetric_group as sg
+
+# Number of partitions p(n), OEIS A000041.
+P_OF_N = [1, 1, 2, 3, 5, 7, 11, 15, 22, 30, 42]
+
+
+@functools.cache
+def _count_standard_tableaux(lam: tuple[int, ...]) -> int:
+    """Brute force: a standard tableau's largest entry sits in a removable corner."""
+    if sum(lam) == 0:
+        return 1
+    total = 0
+    for i, row in enumerate(lam):
+        if row > 0 and (i + 1 == len(lam) or lam[i + 1] < row):
+            smaller = list(lam)
+            smaller[i] -= 1
+            total += _count_standard_tableaux(tuple(smaller))
+    return total
+
+
+def test_partition_counts():
+    for n, p in enumerate(P_OF_N):
+        parts = sg.partitions(n)
+        assert len(parts) == p
+        assert len(set(parts)) == p
+        assert all(sum(lam) == n for lam in parts)
+    assert sg.partitions(5)[0] == (5,) and sg.partitions(5)[-1] == (1,) * 5
+    assert sg.partitions(6, max_parts=2) == [(6,), (5, 1), (4, 2), (3, 3)]
+
+
+@pytest.mark.parametrize("n", range(1, 11))
+def test_sum_of_squared_dimensions_is_n_factorial(n):
+    assert sum(sg.irrep_dimension(lam) ** 2 for lam in sg.partitions(n)) == math.factorial(n)
+
+
+def test_hook_length_matches_brute_force_tableaux():
+    for n in range(1, 9):
+        for lam in sg.partitions(n):
+            assert sg.irrep_dimension(lam) == _count_standard_tableaux(lam), lam
+
+
+def test_known_dimensions():
+    assert sg.irrep_dimension((3, 2)) == 5
+    assert sg.irrep_dimension((3, 2, 1)) == 16
+    assert sg.irrep_dimension((4, 2)) == 9
+    for L in range(5, 14):
+        assert sg.irrep_dimension((L,)) == 1
+        assert sg.irrep_dimension((L - 1, 1)) == L - 1
+        assert sg.irrep_dimension((L - 2, 2)) == L * (L - 3) // 2
+        assert sg.irrep_dimension((L - 2, 1, 1)) == (L - 1) * (L - 2) // 2
+        for k in range(L // 2 + 1):
+            assert sg.irrep_dimension((L - k, k) if k else (L,)) == math.comb(L, k) - (
+                math.comb(L, k - 1) if k else 0
+            )
+
+
+@pytest.mark.parametrize("bad", [(1, 2), (2, 0), (0,), (-1,), (2.5, 1), "ab", [3, 1, 2]])
+def test_non_partitions_rejected(bad):
+    with pytest.raises(ValueError, match="partition"):
+        sg.irrep_dimension(bad)
+
+
+def test_wrong_size_rejected():
+    with pytest.raises(ValueError, match="not of n = 5"):
+        sg.irrep_dimension((3, 1), n=5)
+    with pytest.raises(ValueError):
+        sg.character((3, 1), (2, 2, 1))
+    with pytest.raises(ValueError):
+        sg.isotypic_projector((3, 1), V=2, L=5)
+
+
+def test_conjugate_and_content():
+    assert sg.conjugate((4, 2, 1)) == (3, 2, 1, 1)
+    assert sg.conjugate(sg.conjugate((5, 3, 3, 1))) == (5, 3, 3, 1)
+    # Transposition class sum acts on S^lambda by the content sum (Jucys-Murphy), an independent
+    # formula for the central character of the class (2, 1^{n-2}).
+    for n in range(2, 9):
+        for lam in sg.partitions(n):
+            cc = sg.central_character(lam, (2,) + (1,) * (n - 2))
+            assert cc == pytest.approx(sg.content_sum(lam))
+
+
+@pytest.mark.parametrize("n", range(1, 9))
+def test_character_orthogonality(n):
+    irreps, classes, table = sg.character_table(n)
+    sizes = np.array([sg.class_size(mu) for mu in classes])
+    assert sizes.sum() == math.factorial(n)
+    # Row orthogonality: sum_mu |C_mu| chi_lambda chi_nu = n! delta.
+    np.testing.assert_array_equal(
+        (table * sizes) @ table.T, math.factorial(n) * np.eye(len(irreps))
+    )
+    # Column orthogonality: sum_lambda chi(mu) chi(nu) = z_mu delta.
+    z = np.array([sg.centralizer_order(mu) for mu in classes])
+    np.testing.assert_array_equal(table.T @ table, np.diag(z))
+    # chi(identity) = f^lambda.
+    ident = classes.index((1,) * n)
+    assert list(table[:, ident]) == [sg.irrep_dimension(lam) for lam in irreps]
+
+
+def _fix_k(perm, k):
+    """Number of k-subsets of positions mapped to themselves by perm."""
+    return sum(
+        1 for s in itertools.combinations(range(len(perm)), k) if {perm[a] for a in s} == set(s)
+    )
+
+
+def test_characters_by_brute_force():
+    for n in range(2, 7):
+        for perm in itertools.permutations(range(n)):
+            mu = sg.cycle_type(perm)
+            inversions = sum(1 for i, j in itertools.combinations(range(n), 2) if perm[i] > perm[j])
+            assert sg.character((1,) * n, mu) == (-1) ** inversions  # sign
+            assert sg.character((n,), mu) == 1
+            # Two-row irreps: chi_(n-k,k) = Fix_k - Fix_{k-1} (permutation-module characters).
+            for k in range(1, n // 2 + 1):
+                assert sg.character((n - k, k), mu) == _fix_k(perm, k) - _fix_k(perm, k - 1)
+
+
+def test_class_enumeration():
+    for n in range(1, 7):
+        total = 0
+        for mu in sg.partitions(n):
+            perms = sg.permutations_of_type(mu)
+            assert all(sg.cycle_type(p) == mu for p in perms)
+            total += len(perms)
+        assert total == math.factorial(n)
+
+
+@pytest.mark.parametrize(("V", "L"), [(2, 4), (2, 6), (3, 4), (4, 3)])
+@pytest.mark.parametrize("method", ["group", "central"])
+def test_projectors_idempotent_orthogonal_complete(V, L, method):
+    N = V**L
+    total = np.zeros((N, N))
+    projectors = {lam: sg.isotypic_projector(lam, V, L, method=method) for lam in sg.partitions(L)}
+    for lam, P in projectors.items():
+        np.testing.assert_allclose(P @ P, P, atol=1e-10)
+        np.testing.assert_allclose(P, P.T, atol=1e-10)
+        if len(lam) > V:  # Young's rule: no irrep with more than V rows occurs
+            np.testing.assert_allclose(P, 0, atol=1e-10)
+        total += P
+    np.testing.assert_allclose(total, np.eye(N), atol=1e-10)
+    for a, b in itertools.combinations(projectors.values(), 2):
+        np.testing.assert_allclose(a @ b, 0, atol=1e-10)
+    if V == 2:  # multiplicity of (L-k, k) is L - 2k + 1, so trace = (L-2k+1) f^lambda
+        for k in range(L // 2 + 1):
+            lam = (L - k, k) if k else (L,)
+            expected = (L - 2 * k + 1) * sg.irrep_dimension(lam)
+            assert np.trace(projectors[lam]) == pytest.approx(expected)
+
+
+def test_projectors_commute_with_action():
+    V, L = 3, 4
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(L)
+    idx = sg.permutation_index_map(perm, V)
+    R = np.eye(V**L)[idx]  # (R g)[t] = g[idx[t]]
+    for lam in sg.partitions(L, max_parts=V):
+        P = sg.isotypic_projector(lam, V, L)
+        np.testing.assert_allclose(R @ P, P @ R, atol=1e-10)
+
+
+def test_group_and_central_routes_agree_at_larger_L():
+    V, L = 2, 8
+    rng = np.random.default_rng(1)
+    g = rng.normal(size=(V**L, 3))
+    for lam in [(8,), (6, 2), (4, 4)]:
+        np.testing.assert_allclose(
+            sg.project(lam, g, V, L, method="group"),
+            sg.project(lam, g, V, L, method="central"),
+            atol=1e-9,
+        )
+
+
+def test_specht_and_copy_target_weights():
+    """Specht polynomials lie in one irrep; copy-token-1 splits 1/L, 1 - 1/L (hand algebra)."""
+    V, L = 2, 6
+    t = np.array(list(itertools.product(range(V), repeat=L)))
+    s = 1.0 - 2.0 * t
+    for k in range(L // 2 + 1):
+        g = np.prod([(s[:, 2 * j] - s[:, 2 * j + 1]) / np.sqrt(2) for j in range(k)], axis=0)
+        g = np.broadcast_to(g, (V**L,))
+        weights = sg.isotypic_weights(g, V, L)
+        lam = (L - k, k) if k else (L,)
+        assert weights[lam] == pytest.approx(1.0)
+    w = sg.isotypic_weights(s[:, 0], V, L)
+    assert w[(L,)] == pytest.approx(1 / L)
+    assert w[(L - 1, 1)] == pytest.approx(1 - 1 / L)
+    # s_1 s_2: weight f^(L-j,j) / C(L,2) on irrep (L-j, j).
+    w = sg.isotypic_weights(s[:, 0] * s[:, 1], V, L)
+    for lam in [(L,), (L - 1, 1), (L - 2, 2)]:
+        assert w[lam] == pytest.approx(sg.irrep_dimension(lam) / math.comb(L, 2))
+
+
+def test_too_many_sequences_rejected():
+    with pytest.raises(ValueError, match="too many to enumerate"):
+        sg.isotypic_projector((20,), V=4, L=20)
+    with pytest.raises(ValueError, match="use method='central'"):
+        sg.isotypic_projector((9,), V=2, L=9, method="group")
+
+
+def test_exchangeability_check():
+    V, L = 3, 3
+    t = np.array(list(itertools.product(range(V), repeat=L)))
+    p = np.array([0.5, 0.3, 0.2])
+    iid = np.prod(p[t], axis=1)
+    assert sg.is_exchangeable(iid, V, L)
+    markov = iid * (1 + 0.5 * (t[:, 0] == t[:, 1]))
+    assert not sg.is_exchangeable(markov / markov.sum(), V, L)
+    with pytest.raises(ValueError, match="exchangeable"):
+        sg.isotypic_weights(np.ones(V**L), V, L, measure=markov / markov.sum())
