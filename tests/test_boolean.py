@@ -1,0 +1,259 @@
+"""biasbook.boolean against closed forms, brute force, and independent transforms."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from biasbook import boolean as B
+from scipy.linalg import hadamard
+
+
+def _random_table(n: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).choice([-1.0, 1.0], size=2**n)
+
+
+def _brute_sensitivity(table: np.ndarray, n: int) -> float:
+    """Average sensitivity straight from the definition, with explicit bit tuples."""
+    value = {bits: table[sum(b << i for i, b in enumerate(bits))] for bits in _cube(n)}
+    total = 0
+    for bits, v in value.items():
+        for i in range(n):
+            flipped = bits[:i] + (1 - bits[i],) + bits[i + 1 :]
+            total += value[flipped] != v
+    return total / 2**n
+
+
+def _cube(n: int):
+    # itertools.product varies the last element fastest; reverse so that bits[i] = bit i of k.
+    return [tuple(reversed(p)) for p in itertools.product((0, 1), repeat=n)]
+
+
+# --- inputs and the index convention ---------------------------------------------------------
+
+
+def test_all_inputs_index_convention():
+    x = B.all_inputs(4)
+    assert x.shape == (16, 4)
+    assert x[0b1010].tolist() == [0, 1, 0, 1]  # x_i = bit i of k, x_0 least significant
+    assert x.tolist() == [list(b) for b in _cube(4)]
+    np.testing.assert_array_equal(B.input_index(x), np.arange(16))
+
+
+def test_named_functions_values():
+    x = np.array([[1, 1, 0, 0, 1], [0, 0, 0, 1, 0], [1, 1, 1, 1, 1]], dtype=np.uint8)
+    np.testing.assert_array_equal(B.parity(5)(x), [1, 1, 1])
+    np.testing.assert_array_equal(B.majority(5)(x), [1, -1, 1])
+    np.testing.assert_array_equal(B.first(5)(x), [1, -1, 1])
+    np.testing.assert_array_equal(B.sparse_parity(5, 2)(x), [-1, -1, -1])
+    np.testing.assert_array_equal(B.sparse_and(5, 2)(x), [1, -1, 1])
+    np.testing.assert_array_equal(B.sparse_parity(5, 2, support=[2, 3])(x), [-1, 1, -1])
+
+
+# --- Fourier transform -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_fwht_matches_scipy_hadamard(n):
+    # Sylvester's Hadamard matrix H[S, k] = (-1)^{popcount(S & k)} is exactly χ_S(x_k).
+    table = _random_table(n, seed=n)
+    expected = hadamard(2**n) @ table / 2**n
+    np.testing.assert_allclose(B.fourier_coefficients(table), expected, atol=1e-12)
+
+
+def test_characters_have_single_coefficient():
+    n = 5
+    x = B.all_inputs(n).astype(int)
+    for mask in [0, 0b1, 0b10110, 0b11111]:
+        chi = (-1.0) ** (x @ np.array([(mask >> i) & 1 for i in range(n)]))
+        c = B.fourier_coefficients(chi)
+        expected = np.zeros(2**n)
+        expected[mask] = 1
+        np.testing.assert_allclose(c, expected, atol=1e-12)
+
+
+def test_inverse_and_parseval_on_random_functions():
+    for seed in range(5):
+        table = _random_table(7, seed)
+        c = B.fourier_coefficients(table)
+        np.testing.assert_allclose(B.inverse_fourier(c), table, atol=1e-12)
+        assert np.sum(c**2) == pytest.approx(1.0, abs=1e-12)  # Parseval for ±1 functions
+        assert B.fourier_weight_by_degree(table).sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_real_valued_parseval():
+    table = np.random.default_rng(3).normal(size=2**6)
+    c = B.fourier_coefficients(table)
+    assert np.sum(c**2) == pytest.approx(np.mean(table**2), rel=1e-12)
+
+
+# --- closed forms ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 10])
+def test_parity(n):
+    f = B.parity(n)
+    assert B.average_sensitivity(f) == n
+    assert B.degree(f) == n
+    w = B.fourier_weight_by_degree(f)
+    assert w[n] == pytest.approx(1.0) and w[:n].sum() == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 11])
+def test_majority(n):
+    closed = n * math.comb(n - 1, (n - 1) // 2) / 2 ** (n - 1)
+    f = B.majority(n)
+    assert B.average_sensitivity(f) == pytest.approx(closed, rel=1e-12)
+    assert B.sensitivity_from_fourier(f) == pytest.approx(closed, rel=1e-12)
+    assert B.sensitivity_closed_form("majority", n) == pytest.approx(closed, rel=1e-12)
+    # Symmetric and odd: only odd degrees carry weight; degree n.
+    w = B.fourier_weight_by_degree(f)
+    assert w[0::2].sum() == pytest.approx(0.0, abs=1e-12)
+    assert B.degree(f) == n
+    # Known: total weight on degree 1 is (n C((n-1)/2))^2 / 4^(n-1) ... = as(f)^2 / n.
+    assert w[1] == pytest.approx(closed**2 / n, rel=1e-12)
+
+
+def test_majority_sensitivity_asymptotics():
+    n = 1001
+    assert B.sensitivity_closed_form("majority", n) / math.sqrt(2 * n / math.pi) == pytest.approx(
+        1.0, abs=1e-3
+    )
+
+
+@pytest.mark.parametrize("n", [1, 4, 9])
+def test_first(n):
+    f = B.first(n)
+    assert B.average_sensitivity(f) == 1.0
+    assert B.degree(f) == 1
+    np.testing.assert_allclose(B.influences(f), [1.0] + [0.0] * (n - 1))
+
+
+@pytest.mark.parametrize(("n", "k"), [(6, 0), (6, 1), (6, 3), (8, 8)])
+def test_sparse_parity(n, k):
+    f = B.sparse_parity(n, k, support=list(range(n - k, n)))
+    assert B.average_sensitivity(f) == k
+    assert B.sensitivity_from_fourier(f) == pytest.approx(k)
+    assert B.degree(f) == k
+
+
+@pytest.mark.parametrize(("n", "k"), [(6, 1), (6, 3), (7, 7)])
+def test_sparse_and(n, k):
+    f = B.sparse_and(n, k)
+    assert B.average_sensitivity(f) == pytest.approx(k / 2 ** (k - 1))
+    assert B.sensitivity_closed_form("sparse_and", n, k=k) == pytest.approx(k / 2 ** (k - 1))
+    assert B.degree(f) == k
+    # AND_k = -1 + 2 Π (1 - χ_i)/2: every subset of the support has |coefficient| 2^(1-k).
+    c = B.fourier_coefficients(f)
+    nonzero = np.flatnonzero(np.abs(c) > 1e-12)
+    assert set(nonzero) <= set(range(2**k))
+    np.testing.assert_allclose(np.abs(c[1 : 2**k]), 2.0 ** (1 - k))
+
+
+def test_closed_forms_match_enumeration_for_every_name():
+    n = 7
+    for name in B.FUNCTIONS:
+        kw = {"k": 3} if name.startswith("sparse") else {}
+        if name == "random":
+            continue
+        f = B.make_function(name, n, **kw)
+        assert B.average_sensitivity(f) == pytest.approx(B.sensitivity_closed_form(name, n, **kw))
+
+
+# --- brute force on random functions --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sensitivity_forms_agree_on_random_functions(seed):
+    n = 6
+    table = _random_table(n, seed)
+    brute = _brute_sensitivity(table, n)
+    assert B.average_sensitivity(table) == pytest.approx(brute, abs=1e-12)
+    assert B.sensitivity_from_fourier(table) == pytest.approx(brute, abs=1e-12)
+    assert B.pointwise_sensitivity(table).mean() == pytest.approx(brute, abs=1e-12)
+
+
+def test_degree_matches_brute_force_on_low_degree_polynomials():
+    # Build f = sign(sum of random characters of size <= d); its degree is at most d and sign of
+    # a polynomial of degree d need not keep degree d, so compare against a brute-force projection.
+    n = 6
+    rng = np.random.default_rng(0)
+    x = B.all_inputs(n).astype(int)
+    for d in range(n + 1):
+        masks = [m for m in range(2**n) if bin(m).count("1") <= d]
+        coef = rng.normal(size=len(masks))
+        chis = np.stack([(-1.0) ** (x @ [(m >> i) & 1 for i in range(n)]) for m in masks])
+        poly = coef @ chis
+        # Brute-force coefficients by direct inner products with every character.
+        all_chis = np.stack([(-1.0) ** (x @ [(m >> i) & 1 for i in range(n)]) for m in range(2**n)])
+        brute = all_chis @ poly / 2**n
+        top = max(bin(m).count("1") for m in range(2**n) if abs(brute[m]) > 1e-9)
+        assert B.degree(poly) == top == d
+
+
+def test_random_function_sensitivity_is_about_n_over_2():
+    n = 14
+    s = B.average_sensitivity(B.make_function("random", n, seed=1))
+    # Each of the n 2^(n-1) edges of the cube differs with probability 1/2, independently:
+    # E as = n/2 and std(as) = sqrt(n / 2^(n+1)) = 0.021 at n = 14; allow 5 std.
+    assert s == pytest.approx(n / 2, abs=5 * math.sqrt(n / 2 ** (n + 1)))
+
+
+# --- Monte Carlo ----------------------------------------------------------------------------------
+
+
+def test_monte_carlo_matches_enumeration():
+    f = B.majority(9)
+    exact = B.average_sensitivity(f)
+    est = B.monte_carlo_sensitivity(f, 9, n_samples=4000, seed=0)
+    assert abs(est.mean - exact) < 5 * est.stderr
+    assert est.stderr < 0.05
+
+
+def test_monte_carlo_large_n_parity_and_first():
+    n = 200
+    assert B.monte_carlo_sensitivity(B.parity(n), n, n_samples=50).mean == n
+    assert B.monte_carlo_sensitivity(B.first(n), n, n_samples=50).mean == 1
+
+
+def test_monte_carlo_on_scores_and_sign_convention():
+    # Scores of a linear model: sign(sum of ±1 inputs) is majority; scores equal to 0 count as +1.
+    n = 5
+    score = lambda bits: 2.0 * bits.sum(axis=1) - n  # noqa: E731
+    est = B.monte_carlo_sensitivity(score, n, n_samples=3000, seed=1)
+    exact = B.sensitivity_closed_form("majority", n)
+    assert abs(est.mean - exact) < 5 * est.stderr
+    table = B.truth_table(score, n)
+    np.testing.assert_array_equal(table, B.majority(n).table())
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def test_unknown_name_lists_valid_names():
+    with pytest.raises(ValueError, match="valid names: .*parity.*majority"):
+        B.make_function("parrity", 4)
+
+
+def test_majority_even_n_is_an_error():
+    with pytest.raises(ValueError, match="odd"):
+        B.majority(4)
+
+
+def test_too_large_n_names_limit_and_monte_carlo():
+    f = B.parity(B.MAX_ENUMERATE_N + 1)
+    with pytest.raises(ValueError, match=r"MAX_ENUMERATE_N = \d+.*monte_carlo_sensitivity"):
+        f.table()
+    with pytest.raises(ValueError, match="monte_carlo_sensitivity"):
+        B.average_sensitivity(f)
+
+
+def test_bad_tables_and_parameters():
+    with pytest.raises(ValueError, match="2\\*\\*n"):
+        B.average_sensitivity(np.ones(6))
+    with pytest.raises(ValueError, match="support"):
+        B.sparse_parity(4, 2, support=[0, 0])
+    with pytest.raises(ValueError, match="bad parameters"):
+        B.make_function("parity", 4, k=2)
