@@ -50,18 +50,15 @@ def _run(names: Sequence[str], args: argparse.Namespace) -> int:
     start = time.perf_counter()
     results = runner.run_many(names, _params(args), force=args.force)
     failed = [r for r in results if r.status == "failed"]
+    n_cached = sum(r.status == "cached" for r in results)
     print(
-        f"{len(results) - len(failed)} of {len(results)} chapters ok "
-        f"({sum(r.status == 'cached' for r in results)} cached) in {time.perf_counter() - start:.1f} s; "
-        f"report: {runner.build_dir() / 'execution.json'}",
+        f"{len(results) - len(failed)} of {len(results)} chapters ok ({n_cached} cached) "
+        f"in {time.perf_counter() - start:.1f} s; report: {runner.build_dir() / 'execution.json'}",
         file=sys.stderr,
     )
     for r in failed:
-        print(
-            f"FAILED {r.chapter}: {r.error}\n  notebook: {runner.build_dir() / 'failed' / r.chapter}"
-            ".ipynb",
-            file=sys.stderr,
-        )
+        notebook = runner.build_dir() / "failed" / f"{r.chapter}.ipynb"
+        print(f"FAILED {r.chapter}: {r.error}\n  notebook: {notebook}", file=sys.stderr)
     return 1 if failed else 0
 
 

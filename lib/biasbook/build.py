@@ -59,9 +59,8 @@ def status_tables() -> str:
         record = json.loads(path.read_text())
         claims = [Claim(**c) for c in record["claims"]]
         n_ok = sum(c.passed for c in claims)
-        parts.append(
-            f"## {{doc}}`{name}`\n\n{n_ok} of {len(claims)} checks passed.\n\n{to_markdown(claims)}\n"
-        )
+        summary = f"{n_ok} of {len(claims)} checks passed."
+        parts.append(f"## {{doc}}`{name}`\n\n{summary}\n\n{to_markdown(claims)}\n")
     return "\n".join(parts)
 
 
@@ -114,7 +113,9 @@ def build_html(*, clean: bool = False) -> Path:
     bin_dir = Path(sys.executable).parent
     jb = shutil.which("jupyter-book", path=str(bin_dir)) or shutil.which("jupyter-book")
     if jb is None:
-        raise BuildError("jupyter-book is not installed; run `make install` (pip install -e .[book])")
+        raise BuildError(
+            "jupyter-book is not installed; run `make install` (pip install -e .[book])"
+        )
     subprocess.run([jb, "config", "sphinx", str(src)], check=True, capture_output=True)
     out, doctrees = html_dir(), build_dir() / "doctrees"
     if clean:

@@ -1,9 +1,9 @@
 """Execute the book's chapters: jupytext ``.md`` -> notebook -> papermill, with a result cache.
 
 Each chapter is executed by papermill with its parameters injected after the ``parameters`` cell.
-The executed notebook lands in ``<build>/executed/<chapter>.ipynb`` only if every cell (and so every
-reproduction check) passed; a failed run leaves its notebook in ``<build>/failed/`` for debugging and
-removes any earlier good output, so nothing stale is shown as if it were good.
+The executed notebook lands in ``<build>/executed/<chapter>.ipynb`` only if every cell (and so
+every reproduction check) passed; a failed run leaves its notebook in ``<build>/failed/`` for
+debugging and removes any earlier good output, so nothing stale is shown as if it were good.
 
 A chapter is re-executed only when its *key* changes: a hash of the chapter source, the parameters
 and the library's source code (:func:`biasbook.cache.library_hash`).
@@ -326,7 +326,7 @@ def run_chapter(
 
 
 def write_report(results: Sequence[ChapterResult]) -> Path:
-    """Merge ``results`` into ``<build>/execution.json`` (one entry per chapter) and return its path."""
+    """Merge ``results`` into ``<build>/execution.json``, one entry per chapter; return the path."""
     path = build_dir() / "execution.json"
     report: dict[str, Any] = {"chapters": {}}
     if path.exists():

@@ -1,0 +1,41 @@
+# The two commands of the README: `make book` and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install book quick-book test test-lib lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the pinned dependencies and the library
+
+book: $(STAMP)  ## execute every chapter (default mode) and build the HTML book into _build/html
+	$(PY) -m biasbook build
+
+quick-book: $(STAMP)  ## the same in quick mode (about a minute a chapter)
+	$(PY) -m biasbook build --quick
+
+test: $(STAMP)  ## lint, library tests, every chapter in quick mode, HTML build and its checks
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+test-lib: $(STAMP)  ## only the library tests (fast)
+	$(PY) -m pytest -m "not chapters"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check lib tests bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format lib tests bench
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)  ## the benchmark suite: writes _build/bench/bench.{json,md}
+	$(PY) bench/run.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,74 @@
+"""Shared fixtures: a throw-away book project for testing the runner and the build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FRONT_MATTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def chapter_source(title: str, body: str, params: str = "quick = False\nseed = 0") -> str:
+    """A minimal jupytext chapter with a parameters cell and one code cell."""
+    return (
+        FRONT_MATTER
+        + f"\n# {title}\n\n```{{code-cell}} ipython3\n:tags: [parameters]\n\n{params}\n```\n\n"
+        + f"```{{code-cell}} ipython3\n{body}\n```\n"
+    )
+
+
+GOOD_BODY = """import matplotlib.pyplot as plt
+from biasbook.status import Claim, report
+fig, ax = plt.subplots()
+ax.plot([0, 1], [seed, seed + 1])
+plt.show()
+report([Claim("one plus one is two", paper="2", ours=str(1 + 1), passed=1 + 1 == 2)])"""
+
+
+@pytest.fixture
+def demo_project(tmp_path: Path) -> Path:
+    """A project root with the real configuration, a good chapter ``demo`` and the status page."""
+    root = tmp_path / "project"
+    (root / "book").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    shutil.copy(ROOT / "references.bib", root / "references.bib")
+    shutil.copy(ROOT / "book" / "status.md", root / "book" / "status.md")
+    (root / "book" / "intro.md").write_text("# Demo book\n\nA test book.\n")
+    (root / "book" / "demo.md").write_text(chapter_source("Demo", GOOD_BODY))
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/demo\n  - file: book/status\n"
+    )
+    return root
+
+
+def run_cli(root: Path, *args: str, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m biasbook ARGS`` against the project at ``root``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIASBOOK_")}
+    env["BIASBOOK_ROOT"] = str(root)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run(
+        [sys.executable, "-m", "biasbook", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

@@ -1,0 +1,137 @@
+"""The runner and the build: parameters, exit codes, failure handling and the execution cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from biasbook import runner
+
+from conftest import ROOT, chapter_source, run_cli
+
+# ------------------------------------------------------------------------------------ unit level
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3", 3),
+        ("0.5", 0.5),
+        ("true", True),
+        ("False", False),
+        ("parity", "parity"),
+        ("[1, 2]", [1, 2]),
+    ],
+)
+def test_parse_value(text: str, value: object) -> None:
+    assert runner.parse_value(text) == value
+
+
+def test_validate_parameters_accepts_int_for_float_and_rejects_bad_types() -> None:
+    defaults = {"quick": False, "seed": 0, "lr": 0.1, "name": "parity", "ns": [4, 8]}
+    assert runner.validate_parameters("c", defaults, {"lr": 1}) == {"lr": 1.0}
+    assert runner.validate_parameters("c", defaults, {"ns": (2, 3)}) == {"ns": [2, 3]}
+    with pytest.raises(runner.UsageError, match="valid parameters: lr, name, ns, quick, seed"):
+        runner.validate_parameters("c", defaults, {"sed": 1})
+    with pytest.raises(runner.UsageError, match="must be int"):
+        runner.validate_parameters("c", defaults, {"seed": "one"})
+    with pytest.raises(runner.UsageError, match="true or false"):
+        runner.validate_parameters("c", defaults, {"quick": 1})
+
+
+def test_every_chapter_has_quick_and_seed_parameters() -> None:
+    found = runner.chapters()
+    assert found, "no chapters found"
+    for name, path in found.items():
+        defaults = runner.parameter_defaults(runner.read_notebook(path))
+        assert defaults.get("quick") is False, f"{name}: parameters cell needs `quick = False`"
+        assert isinstance(defaults.get("seed"), int), f"{name}: parameters cell needs an int `seed`"
+
+
+# ------------------------------------------------------------------------------------ the CLI
+
+
+def test_bad_input_exits_2_with_one_line_naming_the_choices(demo_project: Path) -> None:
+    cases = {
+        ("run", "nope"): "valid chapters: demo",
+        ("run", "demo", "-p", "sede", "1"): "valid parameters: quick, seed",
+        ("run", "demo", "-p", "seed", "1.5"): "must be int",
+    }
+    for args, message in cases.items():
+        proc = run_cli(demo_project, *args)
+        assert proc.returncode == 2, proc.stderr
+        assert message in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (demo_project / "_build" / "executed" / "demo.ipynb").exists()
+
+
+def test_failing_cell_fails_runner_and_build_and_leaves_no_good_output(demo_project: Path) -> None:
+    (demo_project / "book" / "demo.md").write_text(
+        chapter_source("Demo", "raise RuntimeError('deliberate failure')")
+    )
+    proc = run_cli(demo_project, "run", "demo")
+    assert proc.returncode == 1
+    assert "deliberate failure" in proc.stderr
+    assert not (demo_project / "_build" / "executed" / "demo.ipynb").exists()
+    assert (demo_project / "_build" / "failed" / "demo.ipynb").exists()
+    report = json.loads((demo_project / "_build" / "execution.json").read_text())
+    assert report["chapters"]["demo"]["status"] == "failed"
+
+    proc = run_cli(demo_project, "build")
+    assert proc.returncode == 1
+    assert not (demo_project / "_build" / "html" / "book" / "demo.html").exists()
+
+
+def test_failed_claim_check_fails_the_chapter(demo_project: Path) -> None:
+    body = (
+        "from biasbook.status import Claim, report\n"
+        "report([Claim('two is three', paper='3', ours='2', passed=2 == 3)])"
+    )
+    (demo_project / "book" / "demo.md").write_text(chapter_source("Demo", body))
+    proc = run_cli(demo_project, "run", "demo")
+    assert proc.returncode == 1
+    assert "ReproductionFailure" in proc.stderr
+
+
+def test_build_renders_executed_notebook_with_figure_and_status_page(demo_project: Path) -> None:
+    proc = run_cli(demo_project, "build", "--quick")
+    assert proc.returncode == 0, proc.stderr
+    html = demo_project / "_build" / "html"
+    page = (html / "book" / "demo.html").read_text()
+    assert "<img" in page and "_images/" in page
+    images = list((html / "_images").glob("*.png"))
+    assert images and all(p.stat().st_size > 1000 for p in images)
+    status = (html / "book" / "status.html").read_text()
+    assert "one plus one is two" in status
+
+
+def test_library_edit_invalidates_cache_and_unchanged_run_reexecutes_nothing(
+    demo_project: Path, tmp_path: Path
+) -> None:
+    # A private copy of the library, imported first through PYTHONPATH, that we can edit.
+    lib = tmp_path / "lib"
+    shutil.copytree(
+        ROOT / "lib" / "biasbook", lib / "biasbook", ignore=shutil.ignore_patterns("__pycache__")
+    )
+
+    def status() -> str:
+        proc = run_cli(demo_project, "run", "demo", pythonpath=lib)
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads((demo_project / "_build" / "execution.json").read_text())
+        return report["chapters"]["demo"]["status"]
+
+    assert status() == "ok"
+    assert status() == "cached"  # nothing changed: nothing re-executed
+    plotting = lib / "biasbook" / "plotting.py"
+    plotting.write_text(plotting.read_text().replace('"font.size": 11', '"font.size": 12'))
+    assert status() == "ok"  # a library function changed: re-executed
+    assert status() == "cached"
+    chapter = demo_project / "book" / "demo.md"
+    chapter.write_text(chapter.read_text().replace("seed + 1", "seed + 2"))
+    assert status() == "ok"  # the chapter source changed: re-executed
+    run_cli(demo_project, "run", "demo", "-p", "seed", "4", pythonpath=lib)
+    report = json.loads((demo_project / "_build" / "execution.json").read_text())
+    assert report["chapters"]["demo"]["status"] == "ok"  # new parameters: re-executed
