@@ -1,0 +1,71 @@
+"""Every chapter, executed in quick mode through the runner, and the HTML book built from them.
+
+This is the book's end-to-end test: one quick-mode build (``python -m biasbook build --quick``)
+into ``_build/test``, then checks on what a reader gets: a page per chapter, with its figures
+embedded, its reproduction-status table, and the overview page gathering all tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from biasbook import runner
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.chapters
+
+BUILD = ROOT / "_build" / "test"
+CHAPTERS = list(runner.chapters())
+
+
+@pytest.fixture(scope="module")
+def built_book() -> dict:
+    """Run the quick-mode build once; return the execution report."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIASBOOK_")}
+    env["BIASBOOK_BUILD"] = str(BUILD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "biasbook", "build", "--quick"],
+        env=env,
+        cwd=ROOT,
+        timeout=1800,
+    )
+    report = json.loads((BUILD / "execution.json").read_text())
+    assert proc.returncode == 0, f"quick build failed: {json.dumps(report, indent=1)}"
+    return report
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_executes_in_quick_mode(built_book: dict, chapter: str) -> None:
+    entry = built_book["chapters"][chapter]
+    assert entry["status"] in ("ok", "cached"), entry["error"]
+    assert entry["params"].get("quick") is True
+    assert (BUILD / "executed" / f"{chapter}.ipynb").exists()
+    status = json.loads((BUILD / "status" / f"{chapter}.json").read_text())
+    assert status["claims"] and all(c["passed"] for c in status["claims"])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_page_has_embedded_figures_and_status_table(built_book: dict, chapter: str) -> None:
+    page = BUILD / "html" / "book" / f"{chapter}.html"
+    assert page.exists()
+    html = page.read_text()
+    images = re.findall(r'<img[^>]+src="([^"]+)"', html)
+    assert images, f"{chapter}: no figure on the page"
+    for src in images:
+        assert not src.startswith("http"), src
+        assert (page.parent / src).resolve().exists(), f"{chapter}: missing image {src}"
+    assert "Reproduction status" in html
+
+
+def test_overview_page_gathers_every_chapter(built_book: dict) -> None:
+    html = (BUILD / "html" / "book" / "status.html").read_text()
+    for chapter in CHAPTERS:
+        assert "No reproduction-status record" not in html
+        assert f"{chapter}.html" in html
