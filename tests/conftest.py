@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -72,3 +73,24 @@ def run_cli(root: Path, *args: str, pythonpath: Path | None = None) -> subproces
         text=True,
         timeout=600,
     )
+
+
+#: Where the test suite's quick-mode build of the real book goes.
+QUICK_BUILD = ROOT / "_build" / "test"
+
+
+@pytest.fixture(scope="session")
+def built_book() -> dict:
+    """Build the whole book in quick mode once per test session; return the execution report."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIASBOOK_")}
+    env["BIASBOOK_BUILD"] = str(QUICK_BUILD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "biasbook", "build", "--quick"],
+        env=env,
+        cwd=ROOT,
+        timeout=1800,
+    )
+    report_path = QUICK_BUILD / "execution.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    assert proc.returncode == 0, f"quick build failed: {json.dumps(report, indent=1)}"
+    return report

@@ -8,37 +8,18 @@ embedded, its reproduction-status table, and the overview page gathering all tab
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from biasbook import runner
 
-from conftest import ROOT
+from conftest import QUICK_BUILD
 
 pytestmark = pytest.mark.chapters
 
-BUILD = ROOT / "_build" / "test"
+BUILD = QUICK_BUILD
 CHAPTERS = list(runner.chapters())
-
-
-@pytest.fixture(scope="module")
-def built_book() -> dict:
-    """Run the quick-mode build once; return the execution report."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BIASBOOK_")}
-    env["BIASBOOK_BUILD"] = str(BUILD)
-    proc = subprocess.run(
-        [sys.executable, "-m", "biasbook", "build", "--quick"],
-        env=env,
-        cwd=ROOT,
-        timeout=1800,
-    )
-    report = json.loads((BUILD / "execution.json").read_text())
-    assert proc.returncode == 0, f"quick build failed: {json.dumps(report, indent=1)}"
-    return report
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

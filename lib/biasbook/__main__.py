@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="execute every chapter, then build the HTML book")
     add_run_options(build)
     build.add_argument("--clean", action="store_true", help="rebuild the HTML from scratch")
+
+    nbs = sub.add_parser("notebooks", help="regenerate notebooks/ (Colab/Binder) from the chapters")
+    nbs.add_argument("--check", action="store_true", help="only check they are in sync")
     return p
 
 
@@ -77,6 +80,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise runner.UsageError("name chapters or give --all (not both)")
             names = list(runner.chapters()) if args.all else args.chapters
             return _run(names, args)
+        if args.command == "notebooks":
+            from biasbook import notebooks
+
+            if args.check:
+                stale = notebooks.out_of_sync()
+                if stale:
+                    print(
+                        f"out of sync: {', '.join(stale)}; run `python -m biasbook notebooks`",
+                        file=sys.stderr,
+                    )
+                    return 1
+                return 0
+            for path in notebooks.write_all():
+                print(f"wrote {path}", file=sys.stderr)
+            return 0
         if args.command == "build":
             from biasbook import build
 

@@ -20,6 +20,8 @@ from biasbook.paths import build_dir, project_root
 
 #: Marker in ``book/status.md`` replaced by the gathered reproduction-status tables.
 STATUS_MARKER = "<!-- status-tables -->"
+#: Marker in ``book/api.md`` replaced by one ``automodule`` section per library module.
+API_MARKER = "<!-- api-modules -->"
 
 _ROOT_FILES = ("_config.yml", "_toc.yml", "references.bib")
 _SKIP_DIRS = {"_build", ".ipynb_checkpoints", "__pycache__"}
@@ -64,6 +66,65 @@ def status_tables() -> str:
     return "\n".join(parts)
 
 
+def api_sections() -> str:
+    """One ``automodule`` section per public module of ``biasbook`` (sorted by name)."""
+    import pkgutil
+
+    import biasbook
+
+    names = sorted(
+        m.name
+        for m in pkgutil.walk_packages(biasbook.__path__, "biasbook.")
+        if not m.name.rsplit(".", 1)[-1].startswith("_")
+    )
+    return "\n".join(
+        f"## `{name}`\n\n```{{eval-rst}}\n.. automodule:: {name}\n   :members:\n```\n"
+        for name in names
+    )
+
+
+def _run_times() -> dict:
+    path = project_root() / "book" / "run_times.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def run_header(name: str) -> str:
+    """Markdown note placed under a chapter's title: how this page was executed, and downloads."""
+    meta_path = runner.executed_dir() / f"{name}.meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    params = meta.get("params", {})
+    mode = "quick" if params.get("quick") else "default"
+    shown = ", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "the defaults"
+    lines = [
+        ":::{note}",
+        f"This page shows the output of executing the chapter in **{mode} mode** with {shown}"
+        + (f", on {meta['executed_at'][:10]}" if meta.get("executed_at") else "")
+        + (f", which took {meta['wall_s']:.0f} s." if meta.get("wall_s") else "."),
+    ]
+    ref = _run_times().get(name, {})
+    measured = [f"{m} mode {ref[m]:.0f} s" for m in ("quick", "default") if m in ref]
+    if measured:
+        lines.append(f"Reference run times on a 2-core CPU: {', '.join(measured)}.")
+    lines += [
+        f"Re-execute it with `python -m biasbook run {name} --quick` (or `-p NAME VALUE` for any "
+        "parameter). Downloads: the executed notebook (download button above) and "
+        f"{{download}}`the source <_src/{name}.md>`.",
+        ":::",
+    ]
+    return "\n".join(lines)
+
+
+def _with_run_header(name: str, executed: Path) -> bytes:
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    cell = nbformat.v4.new_markdown_cell(run_header(name), metadata={"tags": ["run-header"]})
+    cell["id"] = "biasbook-run-header"
+    first_markdown = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
+    nb.cells.insert(first_markdown + 1, cell)
+    return nbformat.writes(nb).encode()
+
+
 def stage() -> Path:
     """Stage the book: config, plain pages, and executed notebooks in place of chapter sources.
 
@@ -92,12 +153,18 @@ def stage() -> Path:
                     f"run `python -m biasbook run {src.stem}` first"
                 )
             dest = out / rel.with_suffix(".ipynb")
-            _write_if_changed(dest, executed.read_bytes())
+            _write_if_changed(dest, _with_run_header(src.stem, executed))
+            # The jupytext source, for the page's "download source" link.
+            source_copy = out / "book" / "_src" / f"{src.stem}.md"
+            _write_if_changed(source_copy, src.read_bytes())
+            wanted.add(source_copy)
         else:
             dest = out / rel
             data = src.read_bytes()
             if src.name == "status.md":
                 data = data.replace(STATUS_MARKER.encode(), status_tables().encode())
+            elif src.name == "api.md":
+                data = data.replace(API_MARKER.encode(), api_sections().encode())
             _write_if_changed(dest, data)
         wanted.add(dest)
     # Drop staged files whose source is gone (e.g. a chapter renamed), except Sphinx's conf.py.
