@@ -1,0 +1,352 @@
+"""Small JAX models as pure functions over plain-dict parameter pytrees.
+
+Two families are provided:
+
+* a small encoder transformer (:class:`TransformerConfig`, :func:`init_transformer`,
+  :func:`apply_transformer`): token + positional embeddings, an optional ``[CLS]`` token, pre-LN
+  blocks of multi-head softmax attention and a ReLU/GELU MLP, and a linear readout of either the
+  ``[CLS]`` position or the mean over positions;
+* a multi-layer perceptron on flattened one-hot inputs (:class:`MLPConfig`, :func:`init_mlp`,
+  :func:`apply_mlp`).
+
+Parameters are nested ``dict``/``list`` pytrees of ``float32`` arrays so that
+:func:`biasbook.training.train_many` can stack them along a leading models axis. Initialisation is
+deterministic in the ``jax.random`` key.
+
+Initialisation (our choice; the papers do not fix it for these small models): embeddings are
+standard normal (unit scale per coordinate in the residual stream), weight matrices are
+``N(0, 1/fan_in)`` (``N(0, 2/fan_in)`` for layers followed by a ReLU in the MLP), biases zero and
+LayerNorm gains one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+
+Params = dict[str, Any]
+
+_ACTIVATIONS = {
+    "relu": jax.nn.relu,
+    "gelu": jax.nn.gelu,
+    "tanh": jnp.tanh,
+}
+
+
+def _activation(name: str):
+    try:
+        return _ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {sorted(_ACTIVATIONS)}"
+        ) from None
+
+
+def _dense_init(key: jax.Array, fan_in: int, fan_out: int, gain: float = 1.0) -> jax.Array:
+    """``N(0, gain / fan_in)`` weights of shape ``(fan_in, fan_out)``."""
+    std = (gain / fan_in) ** 0.5
+    return std * jax.random.normal(key, (fan_in, fan_out), jnp.float32)
+
+
+# --------------------------------------------------------------------------------------------------
+# Transformer
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """Shape and options of the small encoder transformer.
+
+    Parameters
+    ----------
+    vocab_size
+        Number of token values (tokens are integers in ``[0, vocab_size)``).
+    max_len
+        Longest input sequence; inputs may be shorter (length generalisation).
+    d_model, n_heads, n_layers, d_mlp
+        Width, attention heads (must divide ``d_model``), blocks, MLP hidden width
+        (``d_mlp=0`` gives attention-only blocks).
+    n_outputs
+        Width of the linear readout.
+    layernorm
+        Pre-LN blocks plus a final LayerNorm if true; no normalisation at all if false.
+    readout
+        ``"cls"``: read the output at a learned ``[CLS]`` token prepended to the input;
+        ``"mean"``: read the mean of the final hidden states over positions.
+    positional
+        ``"learned"`` (a trained table of ``max_len`` (+1 for CLS) vectors), ``"sinusoidal"``
+        (fixed) or ``"none"``.
+    activation
+        MLP nonlinearity: ``"relu"``, ``"gelu"`` or ``"tanh"``.
+    """
+
+    vocab_size: int = 2
+    max_len: int = 16
+    d_model: int = 32
+    n_heads: int = 2
+    n_layers: int = 1
+    d_mlp: int = 64
+    n_outputs: int = 1
+    layernorm: bool = True
+    readout: Literal["cls", "mean"] = "cls"
+    positional: Literal["learned", "sinusoidal", "none"] = "learned"
+    activation: str = "relu"
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "max_len", "d_model", "n_heads", "n_outputs"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(
+                    f"TransformerConfig.{name} must be >= 1, got {getattr(self, name)}"
+                )
+        if self.n_layers < 0 or self.d_mlp < 0:
+            raise ValueError("TransformerConfig.n_layers and d_mlp must be >= 0")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}")
+        if self.readout not in ("cls", "mean"):
+            raise ValueError(f"readout must be 'cls' or 'mean', got {self.readout!r}")
+        if self.positional not in ("learned", "sinusoidal", "none"):
+            raise ValueError(
+                f"positional must be 'learned', 'sinusoidal' or 'none', got {self.positional!r}"
+            )
+        _activation(self.activation)
+
+    @property
+    def d_head(self) -> int:
+        """Width of one attention head."""
+        return self.d_model // self.n_heads
+
+    @property
+    def n_positions(self) -> int:
+        """Rows of the positional table: ``max_len`` plus one for the ``[CLS]`` token."""
+        return self.max_len + (1 if self.readout == "cls" else 0)
+
+
+def init_transformer(key: jax.Array, cfg: TransformerConfig) -> Params:
+    """Initialise transformer parameters.
+
+    Parameters
+    ----------
+    key
+        A ``jax.random`` key; the parameters are a deterministic function of it.
+    cfg
+        The architecture.
+
+    Returns
+    -------
+    dict
+        ``{"tok_emb", ["pos_emb"], ["cls"], "layers": [...], ["ln_f"], "head"}``.
+    """
+    d, h, dh = cfg.d_model, cfg.n_heads, cfg.d_head
+    keys = iter(jax.random.split(key, 4 + 6 * max(cfg.n_layers, 1)))
+    params: Params = {
+        "tok_emb": jax.random.normal(next(keys), (cfg.vocab_size, d), jnp.float32),
+    }
+    k_pos, k_cls = next(keys), next(keys)
+    if cfg.positional == "learned":
+        params["pos_emb"] = jax.random.normal(k_pos, (cfg.n_positions, d), jnp.float32)
+    if cfg.readout == "cls":
+        params["cls"] = jax.random.normal(k_cls, (d,), jnp.float32)
+    layers = []
+    for _ in range(cfg.n_layers):
+        layer: Params = {
+            # q, k, v stacked on a leading axis of 3 so one einsum computes all three.
+            "qkv": jnp.stack([_dense_init(next(keys), d, d).reshape(d, h, dh) for _ in range(3)]),
+            "wo": _dense_init(next(keys), d, d).reshape(h, dh, d),
+        }
+        if cfg.d_mlp:
+            gain = 2.0 if cfg.activation == "relu" else 1.0
+            layer["mlp"] = {
+                "w1": _dense_init(next(keys), d, cfg.d_mlp, gain),
+                "b1": jnp.zeros((cfg.d_mlp,), jnp.float32),
+                "w2": _dense_init(next(keys), cfg.d_mlp, d),
+                "b2": jnp.zeros((d,), jnp.float32),
+            }
+        else:
+            next(keys), next(keys)
+        if cfg.layernorm:
+            layer["ln1"] = _ln_init(d)
+            if cfg.d_mlp:
+                layer["ln2"] = _ln_init(d)
+        layers.append(layer)
+    params["layers"] = layers
+    if cfg.layernorm:
+        params["ln_f"] = _ln_init(d)
+    params["head"] = {
+        "w": _dense_init(next(keys), d, cfg.n_outputs),
+        "b": jnp.zeros((cfg.n_outputs,), jnp.float32),
+    }
+    return params
+
+
+def _ln_init(d: int) -> Params:
+    return {"g": jnp.ones((d,), jnp.float32), "b": jnp.zeros((d,), jnp.float32)}
+
+
+def _layernorm(p: Params, x: jax.Array, eps: float = 1e-5) -> jax.Array:
+    mu = jnp.mean(x, axis=-1, keepdims=True)
+    var = jnp.mean(jnp.square(x - mu), axis=-1, keepdims=True)
+    return (x - mu) * jax.lax.rsqrt(var + eps) * p["g"] + p["b"]
+
+
+def sinusoidal_positions(n: int, d: int) -> jax.Array:
+    """The fixed sinusoidal position table of Vaswani et al. (2017), shape ``(n, d)``."""
+    pos = jnp.arange(n, dtype=jnp.float32)[:, None]
+    i = jnp.arange(d, dtype=jnp.float32)[None, :]
+    angle = pos / jnp.power(10000.0, (2 * (i // 2)) / d)
+    return jnp.where(i % 2 == 0, jnp.sin(angle), jnp.cos(angle))
+
+
+def _attention(layer: Params, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
+    # x: [m, T, d]; qkv: [3, d, h, dh]
+    q, k, v = jnp.einsum("mtd,cdhe->cmhte", x, layer["qkv"])
+    scores = jnp.einsum("mhte,mhse->mhts", q, k) * (1.0 / cfg.d_head**0.5)
+    attn = jax.nn.softmax(scores, axis=-1)
+    out = jnp.einsum("mhts,mhse->mhte", attn, v)
+    return jnp.einsum("mhte,hed->mtd", out, layer["wo"])
+
+
+def _mlp_block(p: Params, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
+    act = _activation(cfg.activation)
+    return act(x @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"]
+
+
+def apply_transformer(params: Params, tokens: jax.Array, cfg: TransformerConfig) -> jax.Array:
+    """Run the transformer on a batch of token sequences.
+
+    Parameters
+    ----------
+    params
+        From :func:`init_transformer` with the same ``cfg``.
+    tokens
+        Integer array ``[m, T]`` with ``T <= cfg.max_len``; shorter sequences use the first ``T``
+        positional vectors.
+    cfg
+        The architecture.
+
+    Returns
+    -------
+    jax.Array
+        ``float32[m, n_outputs]``.
+    """
+    tokens = jnp.asarray(tokens)
+    if tokens.ndim != 2:
+        raise ValueError(f"tokens must have shape [m, T], got {tokens.shape}")
+    m, t = tokens.shape
+    if t > cfg.max_len:
+        raise ValueError(
+            f"sequence length {t} exceeds max_len={cfg.max_len}; build the model with a larger "
+            "max_len"
+        )
+    if not jnp.issubdtype(tokens.dtype, jnp.integer):
+        raise ValueError(f"tokens must be integers, got dtype {tokens.dtype}")
+    x = jnp.take(params["tok_emb"], tokens, axis=0)  # [m, T, d]
+    if cfg.readout == "cls":
+        cls = jnp.broadcast_to(params["cls"], (m, 1, cfg.d_model))
+        x = jnp.concatenate([cls, x], axis=1)
+    n_pos = x.shape[1]
+    if cfg.positional == "learned":
+        x = x + params["pos_emb"][:n_pos]
+    elif cfg.positional == "sinusoidal":
+        x = x + sinusoidal_positions(n_pos, cfg.d_model)
+    for layer in params["layers"]:
+        h = _layernorm(layer["ln1"], x) if cfg.layernorm else x
+        x = x + _attention(layer, h, cfg)
+        if cfg.d_mlp:
+            h = _layernorm(layer["ln2"], x) if cfg.layernorm else x
+            x = x + _mlp_block(layer["mlp"], h, cfg)
+    if cfg.layernorm:
+        x = _layernorm(params["ln_f"], x)
+    z = x[:, 0] if cfg.readout == "cls" else jnp.mean(x, axis=1)
+    return z @ params["head"]["w"] + params["head"]["b"]
+
+
+# --------------------------------------------------------------------------------------------------
+# MLP
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MLPConfig:
+    """A fully connected network.
+
+    Parameters
+    ----------
+    input_dim
+        Width of the (flattened) input. With ``vocab_size`` set, inputs are integer tokens
+        ``[m, T]`` that are one-hot encoded and flattened, so ``input_dim`` must be
+        ``T * vocab_size``.
+    hidden
+        Widths of the hidden layers.
+    n_outputs
+        Width of the linear readout.
+    activation
+        ``"relu"``, ``"gelu"`` or ``"tanh"``.
+    vocab_size
+        If given, the inputs are tokens to one-hot encode (see ``input_dim``); if ``None`` the
+        inputs are real arrays ``[m, ...]`` flattened to ``[m, input_dim]``.
+    """
+
+    input_dim: int
+    hidden: tuple[int, ...] = (64,)
+    n_outputs: int = 1
+    activation: str = "relu"
+    vocab_size: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if self.input_dim < 1 or self.n_outputs < 1 or any(h < 1 for h in self.hidden):
+            raise ValueError(f"MLPConfig widths must be >= 1, got {self}")
+        if self.vocab_size is not None and self.input_dim % self.vocab_size:
+            raise ValueError(
+                f"input_dim={self.input_dim} must be T * vocab_size (vocab_size={self.vocab_size})"
+            )
+        _activation(self.activation)
+
+
+def one_hot_flat(tokens: jax.Array, vocab_size: int) -> jax.Array:
+    """One-hot encode integer tokens ``[m, T]`` and flatten to ``float32[m, T * vocab_size]``."""
+    tokens = jnp.asarray(tokens)
+    return jax.nn.one_hot(tokens, vocab_size, dtype=jnp.float32).reshape(tokens.shape[0], -1)
+
+
+def init_mlp(key: jax.Array, cfg: MLPConfig) -> Params:
+    """Initialise MLP parameters ``{"layers": [{"w", "b"}, ...]}`` (the last is the readout)."""
+    widths = (cfg.input_dim, *cfg.hidden, cfg.n_outputs)
+    keys = jax.random.split(key, len(widths) - 1)
+    gain = 2.0 if cfg.activation == "relu" else 1.0
+    layers = []
+    for i, (k, fan_in, fan_out) in enumerate(zip(keys, widths[:-1], widths[1:], strict=True)):
+        last = i == len(widths) - 2
+        layers.append(
+            {
+                "w": _dense_init(k, fan_in, fan_out, 1.0 if last else gain),
+                "b": jnp.zeros((fan_out,), jnp.float32),
+            }
+        )
+    return {"layers": layers}
+
+
+def apply_mlp(params: Params, x: jax.Array, cfg: MLPConfig) -> jax.Array:
+    """Run the MLP on a batch ``[m, ...]`` (or tokens ``[m, T]`` if ``cfg.vocab_size`` is set).
+
+    Returns
+    -------
+    jax.Array
+        ``float32[m, n_outputs]``.
+    """
+    x = jnp.asarray(x)
+    if cfg.vocab_size is not None:
+        if not jnp.issubdtype(x.dtype, jnp.integer):
+            raise ValueError(f"MLP with vocab_size expects integer tokens, got {x.dtype}")
+        x = one_hot_flat(x, cfg.vocab_size)
+    x = x.reshape(x.shape[0], -1).astype(jnp.float32)
+    if x.shape[1] != cfg.input_dim:
+        raise ValueError(f"input has {x.shape[1]} features, MLPConfig.input_dim={cfg.input_dim}")
+    act = _activation(cfg.activation)
+    *hidden, last = params["layers"]
+    for layer in hidden:
+        x = act(x @ layer["w"] + layer["b"])
+    return x @ last["w"] + last["b"]

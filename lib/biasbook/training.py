@@ -1,0 +1,701 @@
+"""The batched training engine: many small models trained as one computation.
+
+:func:`train_many` trains ``n_models`` models (different seeds, data sets, sample sizes, ...) of the
+same architecture at once: their parameters are stacked along a leading models axis, one step of
+all models is a single ``jax.vmap``-ed computation, and ``lax.scan`` runs ``log_every`` steps per
+call without returning to Python. Each call is compiled once per shape and reused (the compiled
+functions are cached across calls, also across different learning rates, step counts and stopping
+thresholds, which are traced rather than static).
+
+:func:`train_one` is the reference: the same algorithm for one model written as a plain Python loop
+over jitted steps. The two agree to float tolerance for the same key (tested), so a chapter may use
+either; ``train_many`` is the fast one.
+
+Algorithm (identical in both)
+----------------------------
+* ``key`` of a model is split into ``(k_init, k_data)``; parameters are ``init_fn(k_init)``.
+* Step ``t`` (0-based) uses either the full training set (``batch_size=None``; loss and accuracy are
+  weighted means over the real examples) or a minibatch of ``batch_size`` indices drawn uniformly
+  *with replacement* among the real examples with ``jax.random.fold_in(k_data, t)``.
+* The optimiser is optax AdamW (``weight_decay=0`` gives Adam) or plain SGD, optionally after
+  clipping the gradient's global norm.
+* Metrics are logged at steps ``0, log_every, 2 log_every, ...`` and at the last step, on the full
+  training (and test) set.
+* Early stopping per model (``stop_train_acc``): a model whose training accuracy reaches the
+  threshold is frozen (its updates are masked) from then on. The accuracy is checked at every
+  logging point and, with full-batch training, also before every step (it is a by-product of the
+  step's forward pass). ``steps_run`` counts the updates a model actually received.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import types
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from tqdm.auto import tqdm
+
+Params = Any
+InitFn = Callable[[jax.Array], Params]
+ApplyFn = Callable[[Params, jax.Array], jax.Array]
+
+_LOSSES = ("logistic", "mse", "xent")
+_OPTIMIZERS = ("adamw", "sgd")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of a training run.
+
+    Parameters
+    ----------
+    steps
+        Number of optimiser steps.
+    learning_rate
+        Step size.
+    batch_size
+        Minibatch size (sampled with replacement from the real examples), or ``None`` for full-batch
+        training.
+    weight_decay
+        Decoupled weight decay of AdamW (ignored by SGD).
+    loss
+        ``"logistic"``: targets ``±1``, one output logit, loss ``log(1 + exp(-y f))``;
+        ``"mse"``: real targets, loss ``(f - y)^2`` (summed over outputs), accuracy by sign (one
+        output) or argmax (several);
+        ``"xent"``: integer class labels, softmax cross-entropy of ``k`` logits.
+    log_every
+        Steps between logged metrics (also the length of one compiled ``scan`` chunk).
+        ``None`` picks about 20 logging points.
+    stop_train_acc
+        Freeze a model once its training accuracy is ``>=`` this value (``None``: never).
+    grad_clip
+        Clip the gradient to this global norm before the optimiser (``None``: no clipping).
+    optimizer
+        ``"adamw"`` or ``"sgd"``.
+    b1, b2
+        Adam's moment decay rates.
+    """
+
+    steps: int
+    learning_rate: float
+    batch_size: int | None = None
+    weight_decay: float = 0.0
+    loss: Literal["logistic", "mse", "xent"] = "logistic"
+    log_every: int | None = None
+    stop_train_acc: float | None = None
+    grad_clip: float | None = None
+    optimizer: Literal["adamw", "sgd"] = "adamw"
+    b1: float = 0.9
+    b2: float = 0.999
+
+    def __post_init__(self) -> None:
+        if int(self.steps) < 1:
+            raise ValueError(f"TrainConfig.steps must be >= 1, got {self.steps}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"TrainConfig.learning_rate must be > 0, got {self.learning_rate}")
+        if self.batch_size is not None and int(self.batch_size) < 1:
+            raise ValueError(f"TrainConfig.batch_size must be >= 1 or None, got {self.batch_size}")
+        if self.loss not in _LOSSES:
+            raise ValueError(f"TrainConfig.loss must be one of {_LOSSES}, got {self.loss!r}")
+        if self.optimizer not in _OPTIMIZERS:
+            raise ValueError(
+                f"TrainConfig.optimizer must be one of {_OPTIMIZERS}, got {self.optimizer!r}"
+            )
+        if self.log_every is not None and int(self.log_every) < 1:
+            raise ValueError(f"TrainConfig.log_every must be >= 1, got {self.log_every}")
+        if self.grad_clip is not None and not self.grad_clip > 0:
+            raise ValueError(f"TrainConfig.grad_clip must be > 0 or None, got {self.grad_clip}")
+
+    @property
+    def chunk(self) -> int:
+        """Steps per compiled chunk (= ``log_every``, resolved)."""
+        if self.log_every is not None:
+            return min(int(self.log_every), int(self.steps))
+        return max(1, math.ceil(self.steps / 20))
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train_many` returns.
+
+    Attributes
+    ----------
+    params
+        Trained parameters, stacked along a leading models axis (``train_one``: unstacked).
+    log_steps
+        ``int[n_logged]``: the steps at which metrics were logged (0 = before training).
+    train_loss, train_acc, test_loss, test_acc
+        ``float[n_models, n_logged]`` NumPy arrays (``train_one``: ``[n_logged]``); the test
+        arrays are ``None`` without a test set.
+    steps_run
+        ``int[n_models]``: optimiser updates each model received (fewer than ``steps`` after an
+        early stop).
+    """
+
+    params: Params
+    log_steps: np.ndarray
+    train_loss: np.ndarray
+    train_acc: np.ndarray
+    test_loss: np.ndarray | None
+    test_acc: np.ndarray | None
+    steps_run: np.ndarray
+
+    def params_of(self, i: int) -> Params:
+        """Parameters of model ``i`` (un-stacked)."""
+        return jax.tree.map(lambda a: a[i], self.params)
+
+
+# --------------------------------------------------------------------------------------------------
+# Shared pieces: losses, sampling, optimiser
+# --------------------------------------------------------------------------------------------------
+
+
+def _per_example(out: jax.Array, y: jax.Array, loss: str) -> tuple[jax.Array, jax.Array]:
+    """Per-example loss and correctness (both ``float32[m]``)."""
+    if loss == "xent":
+        if out.ndim != 2:
+            raise ValueError(f"loss='xent' needs outputs [m, k], got shape {out.shape}")
+        logp = jax.nn.log_softmax(out, axis=-1)
+        ell = -jnp.take_along_axis(logp, y[:, None].astype(jnp.int32), axis=-1)[:, 0]
+        correct = jnp.argmax(out, axis=-1) == y
+        return ell, correct.astype(jnp.float32)
+    if out.ndim == 2 and out.shape[-1] == 1 and y.ndim == 1:
+        out = out[:, 0]
+    if out.shape != y.shape:
+        raise ValueError(f"model output shape {out.shape} does not match targets {y.shape}")
+    if loss == "logistic":
+        if out.ndim != 1:
+            raise ValueError("loss='logistic' needs one logit per example")
+        ell = jax.nn.softplus(-y * out)
+        correct = (out > 0) == (y > 0)
+    else:  # mse
+        sq = jnp.square(out - y)
+        if out.ndim == 1:
+            ell = sq
+            correct = (out > 0) == (y > 0)
+        else:
+            ell = jnp.sum(sq, axis=-1)
+            correct = jnp.argmax(out, axis=-1) == jnp.argmax(y, axis=-1)
+    return ell, correct.astype(jnp.float32)
+
+
+def _weighted(v: jax.Array, w: jax.Array | None) -> jax.Array:
+    if w is None:
+        return jnp.mean(v)
+    return jnp.sum(v * w) / jnp.maximum(jnp.sum(w), 1.0)
+
+
+def _metrics(apply_fn: ApplyFn, loss: str, params: Params, x, y, w) -> tuple[jax.Array, jax.Array]:
+    ell, correct = _per_example(apply_fn(params, x), y, loss)
+    return _weighted(ell, w), _weighted(correct, w)
+
+
+def _sample(k_data: jax.Array, t: jax.Array, n_real: jax.Array, batch: int) -> jax.Array:
+    """Minibatch indices for step ``t``: uniform with replacement in ``[0, n_real)``."""
+    return jax.random.randint(jax.random.fold_in(k_data, t), (batch,), 0, n_real)
+
+
+def _make_tx(config: TrainConfig, lr, wd, clip) -> optax.GradientTransformation:
+    """The optimiser; ``lr``, ``wd`` and ``clip`` may be traced scalars (no recompilation)."""
+    if config.optimizer == "adamw":
+        tx = optax.adamw(lr, b1=config.b1, b2=config.b2, weight_decay=wd)
+    else:
+        tx = optax.sgd(lr)
+    if config.grad_clip is not None:
+        tx = optax.chain(optax.clip_by_global_norm(clip), tx)
+    return tx
+
+
+def _hyper(config: TrainConfig) -> dict[str, jax.Array]:
+    """The traced hyper-parameters (changing them does not recompile)."""
+    thr = config.stop_train_acc
+    return {
+        "lr": jnp.float32(config.learning_rate),
+        "wd": jnp.float32(config.weight_decay),
+        "clip": jnp.float32(config.grad_clip or 1.0),
+        "steps": jnp.int32(config.steps),
+        # +inf disables stopping; accuracies are <= 1.
+        "thr": jnp.float32(np.inf if thr is None else thr),
+    }
+
+
+def _static(config: TrainConfig, full_batch: bool) -> tuple:
+    """The parts of the config that change the compiled program."""
+    return (
+        config.loss,
+        None if full_batch else int(config.batch_size),
+        config.chunk,
+        config.grad_clip is not None,
+        config.optimizer,
+        config.b1,
+        config.b2,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Cache of compiled functions, keyed by the *behaviour* of the user's functions
+# --------------------------------------------------------------------------------------------------
+
+
+def _value_key(v: Any) -> Any:
+    try:
+        hash(v)
+    except TypeError:
+        return ("id", id(v))
+    return v
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _fn_key(f: Any) -> Any:
+    """A hashable key equal for two callables that compute the same thing.
+
+    ``functools.partial`` objects and closures created afresh on every call (the common
+    ``functools.partial(apply_transformer, cfg=cfg)`` / ``lambda p, x: apply(p, x, cfg)`` idioms)
+    get equal keys when their bound values are equal, so repeated calls reuse the compiled program.
+    Global variables a function reads are part of its key too, so redefining a global ``cfg`` in
+    a notebook does not silently reuse a program traced for the old one.
+    """
+    if isinstance(f, functools.partial):
+        return (
+            "partial",
+            _fn_key(f.func),
+            tuple(_value_key(a) for a in f.args),
+            tuple(sorted((k, _value_key(v)) for k, v in f.keywords.items())),
+        )
+    if isinstance(f, types.FunctionType):
+        cells = tuple(_value_key(c.cell_contents) for c in (f.__closure__ or ()))
+        g = f.__globals__
+        glob = tuple(
+            (name, _value_key(g[name]))
+            for name in sorted(_global_names(f.__code__))
+            if name in g and not isinstance(g[name], types.ModuleType)
+        )
+        defaults = tuple(_value_key(d) for d in (f.__defaults__ or ()))
+        kwdefaults = tuple(sorted((f.__kwdefaults__ or {}).items()))
+        return ("fn", f.__code__, cells, glob, defaults, _value_key(kwdefaults))
+    return ("obj", _value_key(f))
+
+
+_COMPILED: OrderedDict[Any, Any] = OrderedDict()
+_COMPILED_MAX = 64
+
+
+def _cached(key: Any, build: Callable[[], Any]) -> Any:
+    if key in _COMPILED:
+        _COMPILED.move_to_end(key)
+        return _COMPILED[key]
+    value = build()
+    _COMPILED[key] = value
+    if len(_COMPILED) > _COMPILED_MAX:
+        _COMPILED.popitem(last=False)
+    return value
+
+
+def clear_compiled_cache() -> None:
+    """Forget every compiled training program (mainly for benchmarks of compile time)."""
+    _COMPILED.clear()
+
+
+# --------------------------------------------------------------------------------------------------
+# Input checking
+# --------------------------------------------------------------------------------------------------
+
+
+def _as_keys(keys: Any, n: int | None = None) -> jax.Array:
+    keys = jnp.asarray(keys) if not isinstance(keys, jax.Array) else keys
+    if not jnp.issubdtype(keys.dtype, jax.dtypes.prng_key):
+        if keys.dtype != jnp.uint32 or keys.shape[-1:] != (2,):
+            raise ValueError(
+                "keys must be jax.random keys, e.g. jax.random.split(jax.random.key(seed), n)"
+            )
+        keys = jax.random.wrap_key_data(keys)
+    if n is not None and keys.shape != (n,):
+        raise ValueError(f"expected {n} keys (one per model), got key array of shape {keys.shape}")
+    return keys
+
+
+def _prepare_targets(y: Any, loss: str) -> jax.Array:
+    y = np.asarray(y)
+    if loss == "xent":
+        if not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"loss='xent' needs integer class labels, got dtype {y.dtype}")
+        return jnp.asarray(y, jnp.int32)
+    return jnp.asarray(y, jnp.float32)
+
+
+def _check_logistic(y: np.ndarray, w: np.ndarray | None) -> None:
+    real = np.asarray(y) if w is None else np.asarray(y)[np.asarray(w) > 0]
+    if real.size and not np.all(np.isin(real, (-1.0, 1.0))):
+        raise ValueError("loss='logistic' needs targets in {-1, +1}; map {0, 1} labels by 2y - 1")
+
+
+def _prepare_weights(weights: Any, shape: tuple[int, ...]) -> jax.Array | None:
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype=np.float32)
+    if w.shape != shape:
+        raise ValueError(f"weights must have shape {shape} (models, examples), got {w.shape}")
+    if not np.all((w == 0) | (w == 1)):
+        raise ValueError("weights must be a 0/1 mask marking the real (non-padding) examples")
+    if np.any(w.reshape(-1, shape[-1]).sum(axis=-1) == 0):
+        raise ValueError("every model needs at least one real training example (weights all 0)")
+    return jnp.asarray(w)
+
+
+# --------------------------------------------------------------------------------------------------
+# train_many
+# --------------------------------------------------------------------------------------------------
+
+
+def _build_many(init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_batch: bool):
+    """Compile-once functions ``(init, chunk)`` for one (model, static config) combination."""
+    loss = config.loss
+    chunk = config.chunk
+    batch = None if full_batch else int(config.batch_size)
+
+    def evaluate(params, d):
+        tr = _metrics(apply_fn, loss, params, d["x"], d["y"], d["w"])
+        if "xt" in d:
+            te = _metrics(apply_fn, loss, params, d["xt"], d["yt"], d["wt"])
+        else:
+            te = (jnp.float32(jnp.nan), jnp.float32(jnp.nan))
+        return jnp.stack([tr[0], tr[1], te[0], te[1]])
+
+    def init_one(key, d, hyper):
+        k_init, _ = jax.random.split(key)
+        params = init_fn(k_init)
+        opt_state = _make_tx(config, hyper["lr"], hyper["wd"], hyper["clip"]).init(params)
+        m = evaluate(params, d)
+        state = {
+            "params": params,
+            "opt": opt_state,
+            "stopped": m[1] >= hyper["thr"],
+            "steps_run": jnp.int32(0),
+        }
+        return state, m
+
+    def chunk_one(state, key, d, hyper, t0):
+        _, k_data = jax.random.split(key)
+        tx = _make_tx(config, hyper["lr"], hyper["wd"], hyper["clip"])
+
+        def objective(params, x, y, w):
+            return _metrics(apply_fn, loss, params, x, y, w)
+
+        grad_fn = jax.value_and_grad(objective, has_aux=True)
+
+        def body(s, t):
+            if full_batch:
+                x, y, w = d["x"], d["y"], d["w"]
+            else:
+                idx = _sample(k_data, t, d["n_real"], batch)
+                x, y, w = d["x"][idx], d["y"][idx], None
+            (_, acc), grads = grad_fn(s["params"], x, y, w)
+            stop_now = (acc >= hyper["thr"]) if full_batch else jnp.bool_(False)
+            active = (t < hyper["steps"]) & ~s["stopped"] & ~stop_now
+            updates, new_opt = tx.update(grads, s["opt"], s["params"])
+            new_params = optax.apply_updates(s["params"], updates)
+            keep = functools.partial(jnp.where, active)
+            s = {
+                "params": jax.tree.map(keep, new_params, s["params"]),
+                "opt": jax.tree.map(keep, new_opt, s["opt"]),
+                "stopped": s["stopped"] | (stop_now & (t < hyper["steps"])),
+                "steps_run": s["steps_run"] + active.astype(jnp.int32),
+            }
+            return s, None
+
+        state, _ = jax.lax.scan(body, state, t0 + jnp.arange(chunk, dtype=jnp.int32))
+        m = evaluate(state["params"], d)
+        state["stopped"] = state["stopped"] | (m[1] >= hyper["thr"])
+        return state, m
+
+    data_axes = 0
+    init = jax.jit(jax.vmap(init_one, in_axes=(0, data_axes, None)))
+    run = jax.jit(
+        jax.vmap(chunk_one, in_axes=(0, 0, data_axes, None, None)),
+        donate_argnums=(0,),
+    )
+    return init, run
+
+
+def _data_dict(X, y, w, X_test, y_test, w_test, full_batch: bool) -> dict[str, jax.Array]:
+    """Per-model data; for minibatches the real examples are moved first (sampling by index)."""
+    n, m = y.shape[:2]
+    d: dict[str, jax.Array] = {"x": jnp.asarray(X), "y": y}
+    if w is None:
+        w_arr = jnp.ones((n, m), jnp.float32)
+    else:
+        w_arr = w
+    if full_batch:
+        d["w"] = w_arr
+    else:
+        if w is not None:
+            # stable sort: real examples first, in their original order
+            perm = jnp.argsort(-w_arr, axis=1, stable=True)
+            take = jax.vmap(lambda a, p: a[p])
+            d["x"], d["y"] = take(d["x"], perm), take(d["y"], perm)
+        d["n_real"] = jnp.sum(w_arr, axis=1).astype(jnp.int32)
+        d["w"] = w_arr if w is None else jnp.take_along_axis(w_arr, perm, axis=1)
+    if X_test is not None:
+        d["xt"], d["yt"] = jnp.asarray(X_test), y_test
+        d["wt"] = jnp.ones(y_test.shape[:2], jnp.float32) if w_test is None else w_test
+    return d
+
+
+def _log_steps(config: TrainConfig) -> np.ndarray:
+    n_chunks = math.ceil(config.steps / config.chunk)
+    return np.minimum(np.arange(n_chunks + 1) * config.chunk, config.steps)
+
+
+def train_many(
+    init_fn: InitFn,
+    apply_fn: ApplyFn,
+    X: Any,
+    y: Any,
+    keys: Any,
+    config: TrainConfig,
+    weights: Any = None,
+    X_test: Any = None,
+    y_test: Any = None,
+    weights_test: Any = None,
+    progress: bool | None = None,
+) -> TrainResult:
+    """Train ``n_models`` models of one architecture as a single batched computation.
+
+    Parameters
+    ----------
+    init_fn
+        ``key -> params`` (e.g. ``functools.partial(init_transformer, cfg=cfg)``).
+    apply_fn
+        ``(params, X[m, ...]) -> out[m]`` or ``out[m, k]``.
+    X, y
+        ``X[n_models, m, ...]`` inputs and ``y[n_models, m]`` (or ``[n_models, m, k]`` for
+        multi-output ``mse``) targets, one training set per model.
+    keys
+        ``n_models`` ``jax.random`` keys (initialisation and minibatch draws).
+    config
+        The hyper-parameters, shared by all models.
+    weights
+        Optional 0/1 mask ``[n_models, m]`` marking real examples, so that training sets of
+        different sizes can be padded into one batch; padding never enters losses, accuracies or
+        minibatches.
+    X_test, y_test, weights_test
+        Optional test sets ``[n_models, m_test, ...]`` (and mask) evaluated at every logging point.
+    progress
+        Show a progress bar (``None``: only if the run takes more than a few seconds).
+
+    Returns
+    -------
+    TrainResult
+    """
+    X = jnp.asarray(X)
+    y = _prepare_targets(y, config.loss)
+    if X.ndim < 2 or y.ndim < 2:
+        raise ValueError(
+            f"X and y need leading (n_models, m) axes, got X{tuple(X.shape)} y{tuple(y.shape)}"
+        )
+    n, m = y.shape[:2]
+    if X.shape[:2] != (n, m):
+        raise ValueError(f"X has leading axes {X.shape[:2]} but y has {(n, m)}")
+    keys = _as_keys(keys, n)
+    w = _prepare_weights(weights, (n, m))
+    if config.loss == "logistic":
+        _check_logistic(y, w)
+    if (X_test is None) != (y_test is None):
+        raise ValueError("give both X_test and y_test, or neither")
+    yt = wt = None
+    if X_test is not None:
+        X_test = jnp.asarray(X_test)
+        yt = _prepare_targets(y_test, config.loss)
+        if X_test.shape[0] != n or yt.shape[0] != n or X_test.shape[1] != yt.shape[1]:
+            raise ValueError(
+                f"X_test{tuple(X_test.shape)} / y_test{tuple(yt.shape)} need leading axes "
+                f"(n_models={n}, m_test)"
+            )
+        wt = _prepare_weights(weights_test, tuple(yt.shape[:2]))
+    full_batch = config.batch_size is None
+
+    key = ("many", _fn_key(init_fn), _fn_key(apply_fn), _static(config, full_batch))
+    init, run = _cached(key, lambda: _build_many(init_fn, apply_fn, config, full_batch))
+
+    d = _data_dict(X, y, w, X_test, yt, wt, full_batch)
+    hyper = _hyper(config)
+    state, m0 = init(keys, d, hyper)
+    logs = [m0]
+    log_steps = _log_steps(config)
+    n_chunks = len(log_steps) - 1
+    bar = tqdm(
+        total=int(config.steps),
+        desc=f"train_many ({n} models)",
+        disable=progress is False,
+        delay=0.0 if progress else 3.0,
+        leave=False,
+    )
+    stopping = config.stop_train_acc is not None
+    for c in range(n_chunks):
+        state, mc = run(state, keys, d, hyper, jnp.int32(c * config.chunk))
+        logs.append(mc)
+        bar.update(int(log_steps[c + 1] - log_steps[c]))
+        if stopping and bool(jnp.all(state["stopped"])):
+            # every model is frozen: later logs would repeat the last one exactly
+            logs.extend([mc] * (n_chunks - 1 - c))
+            break
+    bar.close()
+    metrics = np.stack([np.asarray(x) for x in logs], axis=1)  # [n, n_logged, 4]
+    has_test = X_test is not None
+    return TrainResult(
+        params=state["params"],
+        log_steps=log_steps,
+        train_loss=metrics[..., 0],
+        train_acc=metrics[..., 1],
+        test_loss=metrics[..., 2] if has_test else None,
+        test_acc=metrics[..., 3] if has_test else None,
+        steps_run=np.asarray(state["steps_run"]),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# train_one: the reference loop
+# --------------------------------------------------------------------------------------------------
+
+
+def _build_one(init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_batch: bool):
+    loss = config.loss
+    batch = None if full_batch else int(config.batch_size)
+
+    @jax.jit
+    def init(key, hyper):
+        k_init, k_data = jax.random.split(key)
+        params = init_fn(k_init)
+        return (
+            params,
+            _make_tx(config, hyper["lr"], hyper["wd"], hyper["clip"]).init(params),
+            k_data,
+        )
+
+    @jax.jit
+    def evaluate(params, x, y, w):
+        return jnp.stack(_metrics(apply_fn, loss, params, x, y, w))
+
+    @jax.jit
+    def step(params, opt_state, k_data, t, x, y, w, n_real, hyper):
+        if not full_batch:
+            idx = _sample(k_data, t, n_real, batch)
+            x, y, w = x[idx], y[idx], None
+
+        def objective(p):
+            return _metrics(apply_fn, loss, p, x, y, w)
+
+        (_, acc), grads = jax.value_and_grad(objective, has_aux=True)(params)
+        tx = _make_tx(config, hyper["lr"], hyper["wd"], hyper["clip"])
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, acc
+
+    return init, evaluate, step
+
+
+def train_one(
+    init_fn: InitFn,
+    apply_fn: ApplyFn,
+    X: Any,
+    y: Any,
+    key: Any,
+    config: TrainConfig,
+    weights: Any = None,
+    X_test: Any = None,
+    y_test: Any = None,
+    weights_test: Any = None,
+) -> TrainResult:
+    """Train one model by a plain Python loop over jitted steps (reference for ``train_many``).
+
+    Same arguments as :func:`train_many` without the models axis (``X[m, ...]``, ``y[m]``, one
+    ``key``). The result's arrays have no models axis (``train_loss[n_logged]``, ``steps_run``
+    a 0-d array) and ``params`` are unstacked. For the same key and data the numbers equal those
+    of the corresponding model in ``train_many`` to float tolerance.
+    """
+    X = jnp.asarray(X)
+    y = _prepare_targets(y, config.loss)
+    if X.shape[:1] != y.shape[:1]:
+        raise ValueError(f"X{tuple(X.shape)} and y{tuple(y.shape)} need the same number of rows")
+    key = _as_keys(jnp.asarray(key)[None])[0] if not _is_typed_key(key) else key
+    m = y.shape[0]
+    w = _prepare_weights(weights, (m,))
+    if config.loss == "logistic":
+        _check_logistic(y, w)
+    if (X_test is None) != (y_test is None):
+        raise ValueError("give both X_test and y_test, or neither")
+    full_batch = config.batch_size is None
+    init, evaluate, step = _cached(
+        ("one", _fn_key(init_fn), _fn_key(apply_fn), _static(config, full_batch)),
+        lambda: _build_one(init_fn, apply_fn, config, full_batch),
+    )
+    hyper = _hyper(config)
+    thr = np.inf if config.stop_train_acc is None else config.stop_train_acc
+    w_full = jnp.ones((m,), jnp.float32) if w is None else w
+    if not full_batch and w is not None:
+        perm = jnp.argsort(-w_full, stable=True)
+        X, y, w_full = X[perm], y[perm], w_full[perm]
+    n_real = jnp.int32(int(np.asarray(w_full).sum()))
+    if X_test is not None:
+        X_test = jnp.asarray(X_test)
+        yt = _prepare_targets(y_test, config.loss)
+        wt = _prepare_weights(weights_test, (yt.shape[0],))
+        wt = jnp.ones((yt.shape[0],), jnp.float32) if wt is None else wt
+
+    params, opt_state, k_data = init(key, hyper)
+    logs: list[np.ndarray] = []
+
+    def log() -> bool:
+        tr = np.asarray(evaluate(params, X, y, w_full))
+        te = (
+            np.asarray(evaluate(params, X_test, yt, wt))
+            if X_test is not None
+            else np.array([np.nan, np.nan], np.float32)
+        )
+        logs.append(np.concatenate([tr, te]))
+        return bool(tr[1] >= thr)
+
+    stopped = log()
+    steps_run = 0
+    log_steps = _log_steps(config)
+    for t in range(config.steps):
+        if not stopped:
+            new_params, new_opt, acc = step(
+                params, opt_state, k_data, jnp.int32(t), X, y, w_full, n_real, hyper
+            )
+            if full_batch and float(acc) >= thr:
+                stopped = True  # already good before this step: do not apply it
+            else:
+                params, opt_state = new_params, new_opt
+                steps_run += 1
+        if t + 1 in log_steps:
+            stopped = log() or stopped
+    metrics = np.stack(logs)
+    has_test = X_test is not None
+    return TrainResult(
+        params=params,
+        log_steps=log_steps,
+        train_loss=metrics[:, 0],
+        train_acc=metrics[:, 1],
+        test_loss=metrics[:, 2] if has_test else None,
+        test_acc=metrics[:, 3] if has_test else None,
+        steps_run=np.asarray(steps_run),
+    )
+
+
+def _is_typed_key(key: Any) -> bool:
+    return isinstance(key, jax.Array) and jnp.issubdtype(key.dtype, jax.dtypes.prng_key)

@@ -1,0 +1,185 @@
+"""Tests of biasbook.training: batched == per-model, padding, early stop, closed forms."""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import numpy as np
+import pytest
+
+from biasbook import training
+from biasbook.models import (
+    MLPConfig,
+    TransformerConfig,
+    apply_mlp,
+    apply_transformer,
+    init_mlp,
+    init_transformer,
+)
+from biasbook.training import TrainConfig, train_many, train_one
+
+T = 5
+TCFG = TransformerConfig(vocab_size=2, max_len=T, d_model=8, n_heads=2, d_mlp=8)
+T_INIT = functools.partial(init_transformer, cfg=TCFG)
+T_APPLY = functools.partial(apply_transformer, cfg=TCFG)
+MCFG = MLPConfig(input_dim=2 * T, hidden=(16,), vocab_size=2)
+M_INIT = functools.partial(init_mlp, cfg=MCFG)
+M_APPLY = functools.partial(apply_mlp, cfg=MCFG)
+
+
+def _data(n_models: int, m: int, seed: int = 0):
+    x = np.random.default_rng(seed).integers(0, 2, (n_models, m, T))
+    y = np.where(x[..., 0] == 1, 1.0, -1.0)  # FIRST bit
+    return x, y
+
+
+def _keys(n: int, seed: int = 0):
+    return jax.random.split(jax.random.key(seed), n)
+
+
+def _close(a, b, tol=2e-4):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_train_many_equals_train_one(batch_size):
+    x, y = _data(3, 24)
+    xt, yt = _data(3, 10, seed=1)
+    cfg = TrainConfig(steps=30, learning_rate=3e-3, batch_size=batch_size, log_every=10)
+    keys = _keys(3)
+    many = train_many(T_INIT, T_APPLY, x, y, keys, cfg, X_test=xt, y_test=yt)
+    assert many.train_loss.shape == (3, 4) and list(many.log_steps) == [0, 10, 20, 30]
+    for i in range(3):
+        one = train_one(T_INIT, T_APPLY, x[i], y[i], keys[i], cfg, X_test=xt[i], y_test=yt[i])
+        _close(many.train_loss[i], one.train_loss)
+        _close(many.test_acc[i], one.test_acc)
+        jax.tree.map(_close, many.params_of(i), one.params)
+        assert many.steps_run[i] == one.steps_run == 30
+
+
+@pytest.mark.parametrize("batch_size", [None, 6])
+def test_padding_with_weights_equals_unpadded(batch_size):
+    # Two models with 12 and 20 real examples, padded to 32 with garbage interleaved.
+    x, y = _data(2, 32)
+    sizes = [12, 20]
+    w = np.zeros((2, 32))
+    rng = np.random.default_rng(5)
+    real_idx = [np.sort(rng.choice(32, s, replace=False)) for s in sizes]
+    for i, idx in enumerate(real_idx):
+        w[i, idx] = 1
+    y_pad = np.where(w > 0, y, 1.0)  # padding labels are valid but wrong on purpose
+    cfg = TrainConfig(steps=20, learning_rate=1e-2, batch_size=batch_size, log_every=5)
+    keys = _keys(2, seed=3)
+    padded = train_many(M_INIT, M_APPLY, x, y_pad, keys, cfg, weights=w)
+    for i, idx in enumerate(real_idx):
+        alone = train_one(M_INIT, M_APPLY, x[i, idx], y[i, idx], keys[i], cfg)
+        _close(padded.train_loss[i], alone.train_loss)
+        _close(padded.train_acc[i], alone.train_acc)
+        jax.tree.map(_close, padded.params_of(i), alone.params)
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_early_stop_freezes_parameters(batch_size):
+    x, y = _data(2, 32)
+    keys = _keys(2, seed=1)
+    stop = TrainConfig(
+        steps=400, learning_rate=1e-2, batch_size=batch_size, log_every=10, stop_train_acc=1.0
+    )
+    res = train_many(M_INIT, M_APPLY, x, y, keys, stop)
+    assert np.all(res.steps_run < 400) and np.all(res.train_acc[:, -1] == 1.0)
+    if batch_size is not None:  # checked at logging points only
+        assert np.all(res.steps_run % 10 == 0)
+    # a run without early stopping but exactly steps_run steps ends at the same parameters
+    for i in range(2):
+        k = int(res.steps_run[i])
+        plain = train_one(
+            M_INIT, M_APPLY, x[i], y[i], keys[i], TrainConfig(400, 1e-2, batch_size, log_every=k)
+        )
+        assert plain.log_steps[1] == k
+        again = train_one(
+            M_INIT, M_APPLY, x[i], y[i], keys[i], TrainConfig(k, 1e-2, batch_size, log_every=k)
+        )
+        jax.tree.map(_close, res.params_of(i), again.params)
+        _close(res.train_loss[i, -1], plain.train_loss[1])
+
+
+def test_transformer_learns_first_bit_and_generalises():
+    x, y = _data(2, 64)
+    xt, yt = _data(2, 200, seed=9)
+    cfg = TrainConfig(steps=150, learning_rate=1e-2, log_every=50)
+    res = train_many(T_INIT, T_APPLY, x, y, _keys(2), cfg, X_test=xt, y_test=yt)
+    assert np.all(res.train_acc[:, -1] == 1.0)
+    assert np.all(res.test_acc[:, -1] == 1.0)
+    assert np.all(np.diff(res.train_loss, axis=1) < 0)
+
+
+def test_mse_sgd_reaches_least_squares_solution():
+    # Full-batch gradient descent on (f - y)^2 with a linear model converges to lstsq (closed form).
+    rng = np.random.default_rng(0)
+    cfg_lin = MLPConfig(input_dim=4, hidden=())
+    x = rng.normal(size=(2, 30, 4)).astype(np.float32)
+    y = rng.normal(size=(2, 30)).astype(np.float32)
+    w = np.ones((2, 30))
+    w[1, 20:] = 0  # second model: only the first 20 examples count
+    cfg = TrainConfig(steps=3000, learning_rate=0.05, loss="mse", optimizer="sgd", log_every=3000)
+    res = train_many(
+        functools.partial(init_mlp, cfg=cfg_lin),
+        functools.partial(apply_mlp, cfg=cfg_lin),
+        x,
+        y,
+        _keys(2),
+        cfg,
+        weights=w,
+    )
+    for i, m in enumerate([30, 20]):
+        a = np.hstack([x[i, :m], np.ones((m, 1))])
+        coef, *_ = np.linalg.lstsq(a, y[i, :m], rcond=None)
+        got = np.append(
+            res.params_of(i)["layers"][0]["w"][:, 0], res.params_of(i)["layers"][0]["b"]
+        )
+        _close(got, coef, tol=1e-3)
+        _close(res.train_loss[i, -1], np.mean((a @ coef - y[i, :m]) ** 2), tol=1e-4)
+
+
+def test_xent_initial_loss_matches_numpy():
+    cfg_m = MLPConfig(input_dim=2 * T, hidden=(8,), n_outputs=3, vocab_size=2)
+    x, _ = _data(2, 16)
+    labels = np.random.default_rng(0).integers(0, 3, (2, 16))
+    init = functools.partial(init_mlp, cfg=cfg_m)
+    apply = functools.partial(apply_mlp, cfg=cfg_m)
+    keys = _keys(2)
+    res = train_many(init, apply, x, labels, keys, TrainConfig(2, 1e-3, loss="xent", log_every=1))
+    for i in range(2):
+        k_init, _ = jax.random.split(keys[i])
+        logits = np.asarray(apply(init(k_init), x[i]), np.float64)
+        logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+        _close(res.train_loss[i, 0], -logp[np.arange(16), labels[i]].mean(), tol=1e-5)
+        _close(res.train_acc[i, 0], np.mean(logits.argmax(1) == labels[i]), tol=1e-6)
+
+
+def test_compiled_programs_are_reused():
+    x, y = _data(2, 8)
+    cfg = TrainConfig(steps=4, learning_rate=1e-2, log_every=2)
+    train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg)
+    n = len(training._COMPILED)
+    # fresh partial objects, another learning rate and step count: no new program
+    init = functools.partial(init_mlp, cfg=MCFG)
+    apply = functools.partial(apply_mlp, cfg=MCFG)
+    train_many(init, apply, x, y, _keys(2), TrainConfig(steps=6, learning_rate=0.1, log_every=2))
+    assert len(training._COMPILED) == n
+
+
+def test_bad_inputs():
+    x, y = _data(2, 8)
+    cfg = TrainConfig(steps=2, learning_rate=1e-2)
+    with pytest.raises(ValueError, match="-1, \\+1"):
+        train_many(M_INIT, M_APPLY, x, (y + 1) / 2, _keys(2), cfg)
+    with pytest.raises(ValueError, match="keys"):
+        train_many(M_INIT, M_APPLY, x, y, _keys(3), cfg)
+    with pytest.raises(ValueError, match="at least one real"):
+        train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg, weights=np.zeros((2, 8)))
+    with pytest.raises(ValueError, match="steps"):
+        TrainConfig(steps=0, learning_rate=1e-2)
+    with pytest.raises(ValueError, match="loss"):
+        TrainConfig(steps=1, learning_rate=1e-2, loss="hinge")
