@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book quick-book test test-lib lint format bench clean
+.PHONY: install book quick-book notebooks test test-lib lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## create .venv and install the pinned dependencies and the library
 
 book: $(STAMP)  ## execute every chapter (default mode) and build the HTML book into _build/html
+	$(PY) -m biasbook notebooks
 	$(PY) -m biasbook build
 
 quick-book: $(STAMP)  ## the same in quick mode (about a minute a chapter)
+	$(PY) -m biasbook notebooks
 	$(PY) -m biasbook build --quick
+
+notebooks: $(STAMP)  ## regenerate notebooks/ (what Colab and Binder open) from book/*.md
+	$(PY) -m biasbook notebooks
 
 test: $(STAMP)  ## lint, library tests, every chapter in quick mode, HTML build and its checks
 	$(VENV)/bin/ruff check .

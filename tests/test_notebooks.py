@@ -1,0 +1,24 @@
+"""The launchable notebooks in ``notebooks/`` match the chapter sources."""
+
+from __future__ import annotations
+
+import json
+
+from biasbook import notebooks, runner
+
+
+def test_launch_notebooks_are_in_sync_with_chapters() -> None:
+    stale = notebooks.out_of_sync()
+    assert not stale, (
+        f"notebooks out of sync with book/: {stale}; run `python -m biasbook notebooks`"
+    )
+
+
+def test_launch_notebook_installs_library_first_and_has_no_outputs() -> None:
+    for name in runner.chapters():
+        nb = json.loads(notebooks.target(name).read_text())
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert "pip install" in "".join(code[0]["source"]), f"{name}: no install cell first"
+        assert all(not c["outputs"] for c in code), f"{name}: has outputs"
+        params = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+        assert len(params) == 1, f"{name}: needs exactly one parameters cell"
