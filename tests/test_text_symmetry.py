@@ -1,0 +1,277 @@
+"""Position-covariance symmetry statistics against brute force and hand-computed values."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from biasbook import text_symmetry as ts
+from biasbook.data.wikitext import load_wikitext, windows
+
+
+def random_psd(size: int, seed: int) -> np.ndarray:
+    a = np.random.default_rng(seed).standard_normal((size, size + 3))
+    return a @ a.T
+
+
+def group_average(C: np.ndarray, length: int) -> np.ndarray:
+    """Brute force: the mean of (P (x) I) C (P (x) I)^T over all L! position permutations."""
+    d = C.shape[0] // length
+    total = np.zeros_like(C)
+    perms = list(itertools.permutations(range(length)))
+    for perm in perms:
+        p = np.kron(np.eye(length)[list(perm)], np.eye(d))
+        total += p @ C @ p.T
+    return total / len(perms)
+
+
+def invariant_matrix(length: int, d: int, seed: int) -> np.ndarray:
+    """A random S_L-invariant PSD covariance I (x) (D - B) + J (x) B."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((d, d))
+    y = rng.standard_normal((d, d))
+    return np.kron(np.eye(length), x @ x.T) + np.kron(np.ones((length, length)), 0.3 * y @ y.T)
+
+
+# --------------------------------------------------------------------------- the group average
+
+
+@pytest.mark.parametrize(("length", "d"), [(2, 3), (3, 2), (4, 2)])
+def test_symmetrize_is_the_group_average(length: int, d: int) -> None:
+    C = random_psd(length * d, seed=length)
+    np.testing.assert_allclose(ts.symmetrize(C, length), group_average(C, length), atol=1e-12)
+
+
+def test_symmetrize_is_an_orthogonal_projection() -> None:
+    length, d = 5, 3
+    C = random_psd(length * d, seed=7)
+    S = ts.symmetrize(C, length)
+    np.testing.assert_allclose(ts.symmetrize(S, length), S, atol=1e-12)  # idempotent
+    assert abs(np.sum((C - S) * S)) < 1e-9 * np.sum(C**2)  # residual orthogonal to the image
+    p = np.kron(np.eye(length)[[2, 0, 4, 1, 3]], np.eye(d))
+    np.testing.assert_allclose(ts.symmetrize(p @ C @ p.T, length), S, atol=1e-12)  # invariant
+
+
+@pytest.mark.parametrize("length", [2, 3, 4])
+def test_breaking_ratios_match_brute_force(length: int) -> None:
+    d = 2
+    C = random_psd(length * d, seed=10 + length)
+    dev = C - group_average(C, length)
+    assert ts.breaking_ratio(C, length) == pytest.approx(np.linalg.norm(dev) / np.linalg.norm(C))
+    off = np.kron(1 - np.eye(length), np.ones((d, d))).astype(bool)
+    expected = np.linalg.norm(dev[off]) / np.linalg.norm(C[off])
+    assert ts.offdiag_breaking_ratio(C, length) == pytest.approx(expected)
+    assert ts.breaking_ratio(invariant_matrix(length, 3, seed=1), length) < 1e-14
+
+
+def test_two_positions_by_hand() -> None:
+    # L = 2, d = 1: C = [[a, b], [b, c]] -> Sym = [[m, b], [b, m]], m = (a + c) / 2, so
+    # ||C - Sym|| = |a - c| / sqrt(2) and ||C|| = sqrt(a^2 + 2 b^2 + c^2).
+    a, b, c = 3.0, 1.0, 1.0
+    C = np.array([[a, b], [b, c]])
+    np.testing.assert_allclose(ts.symmetrize(C, 2), [[2.0, 1.0], [1.0, 2.0]])
+    assert ts.breaking_ratio(C, 2) == pytest.approx(1 / np.sqrt(6))
+    assert ts.offdiag_breaking_ratio(C, 2) == pytest.approx(0.0, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- sectors and spectra
+
+
+def test_invariant_spectrum_is_trivial_plus_degenerate_standard() -> None:
+    length, d = 5, 3
+    C = invariant_matrix(length, d, seed=3)
+    trivial_op, standard_op = ts.sector_operators(C, length)
+    predicted = np.concatenate(
+        [np.linalg.eigvalsh(trivial_op), np.repeat(np.linalg.eigvalsh(standard_op), length - 1)]
+    )
+    np.testing.assert_allclose(np.sort(predicted), np.linalg.eigvalsh(C), atol=1e-10)
+    # Non-degenerate trivial levels have eigenvectors entirely in the trivial sector and vice versa.
+    vals, vecs = np.linalg.eigh(C)
+    frac = ts.trivial_fraction(vecs, length)
+    assert np.all((frac < 1e-10) | (frac > 1 - 1e-10))
+    assert int(np.sum(frac > 0.5)) == d
+
+
+def test_trivial_fraction_by_hand() -> None:
+    vecs = np.array([[1.0, 1.0, 1.0, 2.0], [0.0, 1.0, -1.0, 0.0]])  # L = 2, d = 1, columns
+    np.testing.assert_allclose(ts.trivial_fraction(vecs, 2), [0.5, 1.0, 0.0, 0.5])
+    with pytest.raises(ValueError):
+        ts.trivial_fraction(np.ones(5), 2)
+
+
+def test_isotypic_energy_matches_projectors() -> None:
+    length, d = 4, 3
+    C = random_psd(length * d, seed=5)
+    pt = np.kron(np.ones((length, length)) / length, np.eye(d))
+    ps = np.eye(length * d) - pt
+    total = np.sum(C**2)
+    energy = ts.isotypic_energy(C, length)
+    assert energy["trivial"] == pytest.approx(np.sum((pt @ C @ pt) ** 2) / total)
+    assert energy["cross"] == pytest.approx(2 * np.sum((pt @ C @ ps) ** 2) / total)
+    assert energy["standard"] == pytest.approx(np.sum((ps @ C @ ps) ** 2) / total)
+    assert ts.isotypic_energy(invariant_matrix(length, d, 2), length)["cross"] < 1e-12
+
+
+def test_multiplets_and_lags_by_hand() -> None:
+    # L = 3, d = 1, tridiagonal Toeplitz C. D = 2, B = (1 + 0 + 1 + 1 + 0 + 1) / 6 = 2/3, so the
+    # standard multiplet's centre is D - B = 4/3 and the trivial level D + 2B = 10/3. On the
+    # sum-zero plane, (1, 0, -1) is an eigenvector with eigenvalue 2 and (1, -2, 1)/sqrt(6) has
+    # Rayleigh quotient 2/3 with no coupling: levels {2, 2/3}, spread 4/3 / (4/3) = 1,
+    # gap to the trivial level 2, spread/gap = 2/3.
+    C = np.array([[2.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 2.0]])
+    m = ts.multiplets(C, 3, n=1)
+    np.testing.assert_allclose(m.centres, [4 / 3])
+    np.testing.assert_allclose(m.levels, [[2.0, 2 / 3]])
+    np.testing.assert_allclose(m.spread, [1.0])
+    np.testing.assert_allclose(m.spread_over_gap, [2 / 3])
+    norm, deviation = ts.lag_profile(C, 3)
+    np.testing.assert_allclose(norm, [2.0, 1.0, 0.0])
+    np.testing.assert_allclose(deviation, [0.0, 1 / 3, 2 / 3], atol=1e-12)
+
+
+def test_multiplets_of_invariant_matrix_are_degenerate() -> None:
+    length, d = 6, 3
+    m = ts.multiplets(invariant_matrix(length, d, seed=4), length, n=3)
+    assert m.levels.shape == (3, length - 1)
+    np.testing.assert_allclose(m.levels, np.repeat(m.centres[:, None], length - 1, 1), atol=1e-10)
+    np.testing.assert_allclose(m.spread, 0.0, atol=1e-10)
+
+
+def test_contrast_basis_is_orthonormal_and_sum_zero() -> None:
+    w = ts.contrast_basis(7)
+    np.testing.assert_allclose(w.T @ w, np.eye(6), atol=1e-12)
+    np.testing.assert_allclose(w.sum(axis=0), 0.0, atol=1e-12)
+
+
+def test_shape_errors() -> None:
+    with pytest.raises(ValueError):
+        ts.symmetrize(np.eye(5), 2)
+    with pytest.raises(ValueError):
+        ts.symmetrize(np.eye(4), 1)
+    with pytest.raises(ValueError):
+        ts.onehot_moments(np.array([[0, 3]]), dim=3)
+
+
+# --------------------------------------------------------------------------- second moments
+
+
+def test_onehot_moments_match_dense_one_hot() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, size=(50, 3))
+    dense = np.eye(4)[x].reshape(50, 12)
+    mom = ts.onehot_moments(x, dim=4)
+    np.testing.assert_array_equal(mom.outer, dense.T @ dense)
+    np.testing.assert_array_equal(mom.total, dense.sum(axis=0))
+    np.testing.assert_allclose(mom.covariance(), np.cov(dense.T, bias=True), atol=1e-12)
+    emb = ts.OneHotEmbedding(top_v=2)  # ids 2, 3 share the "other" bucket
+    bucketed = np.eye(3)[np.minimum(x, 2)].reshape(50, 9)
+    np.testing.assert_allclose(emb.moments(x).covariance(), np.cov(bucketed.T, bias=True))
+
+
+def test_embedded_moments_chunked_and_subtraction() -> None:
+    emb = ts.RandomEmbedding(n_words=10, dim=3, seed=1)
+    np.testing.assert_array_equal(emb.table, ts.RandomEmbedding(10, 3, seed=1).table)
+    assert not np.allclose(emb.table, ts.RandomEmbedding(10, 3, seed=2).table)
+    ids = np.random.default_rng(1).integers(0, 10, size=(23, 4))
+    flat = emb.table[ids].reshape(23, 12)
+    mom = ts.embedded_moments(ids, emb.table, chunk_size=5)
+    np.testing.assert_allclose(mom.outer, flat.T @ flat, atol=1e-12)
+    rest = mom - ts.embedded_moments(ids[:7], emb.table)
+    np.testing.assert_allclose(rest.covariance(), np.cov(flat[7:].T, bias=True), atol=1e-12)
+
+
+def test_text_file_end_to_end_by_hand(tmp_path: Path) -> None:
+    # "a b" on three lines: ids a=0, b=1, <eos>=2 (ties broken by first occurrence), stream
+    # 0 1 2 0 1 2 0 1 2; windows of 2: [0 1] [2 0] [1 2] [0 1]. One-hot over the top 1 word + other
+    # gives buckets [0 1] [1 0] [1 1] [0 1]. With K = [[1, -1], [-1, 1]]:
+    # C_00 = 1/4 K, C_11 = 3/16 K, C_01 = C_10 = (0 - 1/2 * 1/4) K = -1/8 K. So D = 7/32 K,
+    # B = -1/8 K, the deviation is +-1/32 K on the diagonal, ||K||^2 = 4, and
+    # ratio^2 = (2/1024) / (1/16 + 9/256 + 2/64) = 1/66.
+    for split in ("train", "valid", "test"):
+        (tmp_path / f"wiki.{split}.tokens").write_text("a b\na b\na b\n")
+    corpus = load_wikitext(tmp_path, splits=("train",))
+    np.testing.assert_array_equal(corpus.ids["train"], [0, 1, 2] * 3)
+    win = windows(corpus.ids["train"], 2)
+    np.testing.assert_array_equal(win, [[0, 1], [2, 0], [1, 2], [0, 1]])
+    C = ts.OneHotEmbedding(top_v=1).moments(win).covariance()
+    K = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    np.testing.assert_allclose(C, np.block([[K / 4, -K / 8], [-K / 8, 3 * K / 16]]), atol=1e-15)
+    assert ts.breaking_ratio(C, 2) == pytest.approx(1 / np.sqrt(66))
+    result = ts.analyse_windows(win, ts.OneHotEmbedding(1), n_chunks=2, n_eigs=4, n_multiplets=1)
+    assert result["point"]["ratio"] == pytest.approx(1 / np.sqrt(66))
+
+
+# --------------------------------------------------------------------------- baselines and noise
+
+
+def test_baselines_keep_each_window_bag_of_words() -> None:
+    win = np.random.default_rng(2).integers(0, 50, size=(200, 6))
+    shuffled = ts.shuffle_positions(win, seed=3)
+    np.testing.assert_array_equal(np.sort(shuffled, axis=1), np.sort(win, axis=1))
+    np.testing.assert_array_equal(shuffled, ts.shuffle_positions(win, seed=3))
+    assert not np.array_equal(shuffled, win)
+    assert np.all(np.diff(ts.sort_windows(win), axis=1) >= 0)
+    # Sym of the (uncentred) second moment depends only on each window's bag of words.
+    emb = ts.OneHotEmbedding(top_v=9)
+    sym = [ts.symmetrize(emb.moments(w).outer, 6) for w in (win, shuffled, ts.sort_windows(win))]
+    np.testing.assert_allclose(sym[1], sym[0])
+    np.testing.assert_allclose(sym[2], sym[0])
+
+
+def test_iid_windows_follow_the_unigram() -> None:
+    p = np.array([0.5, 0.3, 0.2])
+    x = ts.iid_windows(p, 20_000, 5, seed=0)
+    np.testing.assert_array_equal(x, ts.iid_windows(p, 20_000, 5, seed=0))
+    freq = np.bincount(x.ravel(), minlength=3) / x.size
+    assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / x.size))  # 5 standard errors
+
+
+def test_noise_floor_of_exchangeable_data_shrinks_like_one_over_sqrt_n() -> None:
+    # For i.i.d. tokens C is exactly invariant, so the measured ratio is pure sampling noise,
+    # whose size scales as n^(-1/2): 16 times the windows should give about a quarter.
+    p = np.full(8, 1 / 8)
+    emb = ts.OneHotEmbedding(top_v=7)
+    small = [
+        ts.breaking_ratio(emb.moments(ts.iid_windows(p, 2_000, 4, s)).covariance(), 4)
+        for s in range(5)
+    ]
+    large = [
+        ts.breaking_ratio(emb.moments(ts.iid_windows(p, 32_000, 4, s)).covariance(), 4)
+        for s in range(5)
+    ]
+    assert np.mean(large) / np.mean(small) == pytest.approx(0.25, rel=0.25)
+
+
+def test_jackknife_of_a_mean_is_the_standard_error() -> None:
+    # Delete-one means of K values: the jackknife SE equals std(ddof=1) / sqrt(K) exactly.
+    values = np.random.default_rng(4).standard_normal(12)
+    loo = [{"m": (values.sum() - v) / 11} for v in values]
+    se = ts.jackknife(loo)["m"]
+    assert se == pytest.approx(values.std(ddof=1) / np.sqrt(12))
+
+
+def test_chunk_bounds_and_dataset_names() -> None:
+    assert ts.chunk_bounds(10, 3) == [(0, 3), (3, 7), (7, 10)]
+    with pytest.raises(ValueError):
+        ts.chunk_bounds(3, 5)
+    ids = np.arange(40) % 7
+    assert ts.dataset_windows("wikitext", ids, 4, seed=0).shape == (10, 4)
+    for name in ts.DATASETS:
+        assert ts.dataset_windows(name, ids, 4, seed=0).shape == (10, 4)
+    with pytest.raises(ValueError, match="unknown data set"):
+        ts.dataset_windows("reversed", ids, 4, seed=0)
+
+
+def test_study_separates_exchangeable_from_ordered() -> None:
+    # A Markov chain that steps +1 mod 6 with probability 0.9 is strongly ordered; shuffling its
+    # windows makes them exchangeable. The ratio must rank shuffled < text < sorted.
+    rng = np.random.default_rng(5)
+    steps = np.where(rng.random(12_000) < 0.9, 1, rng.integers(0, 6, 12_000))
+    ids = np.cumsum(steps) % 6
+    out = ts.symmetry_study(ids, [4], {"oh": ts.OneHotEmbedding(5)}, seed=0, n_chunks=4, n_eigs=8)
+    r = {k: v["point"]["ratio"] for k, v in out[4]["oh"].items()}
+    assert r["shuffled"] < 0.1 < r["wikitext"]
+    assert r["iid"] < 0.1
