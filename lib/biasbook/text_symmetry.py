@@ -411,14 +411,19 @@ def scalar_statistics(C: np.ndarray, length: int, n_multiplets: int) -> dict[str
 
 
 def spectral_statistics(C: np.ndarray, length: int, n_eigs: int) -> dict[str, np.ndarray]:
-    """Top eigenvalues of ``C`` and ``Sym(C)``; trivial fraction of ``C``'s top components."""
+    """Top eigenvalues of ``C`` and ``Sym(C)``; trivial fraction of ``C``'s top components.
+
+    Also ``block_norm``, the ``L x L`` matrix of ``||C_ab||_F``. Not jackknifed (one full eigh).
+    """
     vals, vecs = top_components(C, n_eigs)
     trivial_op, standard_op = sector_operators(C, length)
     t_vals, s_vals = np.linalg.eigvalsh(trivial_op), np.linalg.eigvalsh(standard_op)
     sym_vals = np.concatenate([t_vals, np.repeat(s_vals, length - 1)])
     sym_is_trivial = np.repeat([True, False], [t_vals.size, s_vals.size * (length - 1)])
     order = np.argsort(sym_vals)[::-1][: vals.size]
+    norms2, _ = _block_deviation_energy(C, length)
     return {
+        "block_norm": np.sqrt(norms2),
         "eigenvalues": vals,
         "trivial_fraction": trivial_fraction(vecs, length),
         "sym_eigenvalues": sym_vals[order],

@@ -200,8 +200,12 @@ class WikiText:
         return counts / counts.sum()
 
     def fingerprint(self) -> dict[str, str]:
-        """SHA-256 of each loaded split's file: a cache key that changes when the data change."""
-        return {s: file_sha256(split_file(self.directory, s)) for s in self.ids}
+        """SHA-256 of the train file (it defines the vocabulary) and of every loaded split's file.
+
+        A cache key that changes whenever the data, and so the ids, change.
+        """
+        splits = dict.fromkeys(("train", *self.ids))
+        return {s: file_sha256(split_file(self.directory, s)) for s in splits}
 
 
 def file_sha256(path: str | os.PathLike) -> str:
