@@ -7,8 +7,9 @@ import math
 
 import numpy as np
 import pytest
-from biasbook import boolean as B
 from scipy.linalg import hadamard
+
+from biasbook import boolean as B
 
 
 def _random_table(n: int, seed: int) -> np.ndarray:
