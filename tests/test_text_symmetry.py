@@ -95,6 +95,19 @@ def test_invariant_spectrum_is_trivial_plus_degenerate_standard() -> None:
     assert int(np.sum(frac > 0.5)) == d
 
 
+def test_position_profiles_of_product_vectors() -> None:
+    w = np.array([1.0, -2.0, 0.5])
+    u = np.array([0.3, 0.4])
+    v = np.stack([np.kron(w, u), np.kron(-w, u), np.arange(6.0)], axis=1)
+    profiles, rank_one = ts.position_profiles(v, 3)
+    np.testing.assert_allclose(profiles[:, 0], -w / np.linalg.norm(w))  # largest entry -2 -> +
+    np.testing.assert_allclose(profiles[:, 1], profiles[:, 0])
+    np.testing.assert_allclose(rank_one[:2], 1.0)
+    # arange(6) reshaped [[0, 1], [2, 3], [4, 5]]: singular values^2 from its Gram matrix.
+    s2 = np.linalg.eigvalsh(np.arange(6.0).reshape(3, 2).T @ np.arange(6.0).reshape(3, 2))
+    assert rank_one[2] == pytest.approx(s2.max() / s2.sum())
+
+
 def test_trivial_fraction_by_hand() -> None:
     vecs = np.array([[1.0, 1.0, 1.0, 2.0], [0.0, 1.0, -1.0, 0.0]])  # L = 2, d = 1, columns
     np.testing.assert_allclose(ts.trivial_fraction(vecs, 2), [0.5, 1.0, 0.0, 0.5])
@@ -275,3 +288,14 @@ def test_study_separates_exchangeable_from_ordered() -> None:
     r = {k: v["point"]["ratio"] for k, v in out[4]["oh"].items()}
     assert r["shuffled"] < 0.1 < r["wikitext"]
     assert r["iid"] < 0.1
+
+
+def test_jackknife_same_with_kept_or_recomputed_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = np.random.default_rng(6).integers(0, 12, size=(400, 3))
+    emb = ts.RandomEmbedding(n_words=12, dim=2, seed=0)
+    kept = ts.analyse_windows(ids, emb, n_chunks=5, n_eigs=4, n_multiplets=2)
+    monkeypatch.setattr(ts, "KEEP_CHUNK_BYTES", 0)
+    recomputed = ts.analyse_windows(ids, emb, n_chunks=5, n_eigs=4, n_multiplets=2)
+    for key, value in kept["se"].items():
+        np.testing.assert_allclose(recomputed["se"][key], value, rtol=1e-10, atol=1e-14)
+    assert kept["point"]["ratio"] == recomputed["point"]["ratio"]

@@ -410,10 +410,30 @@ def scalar_statistics(C: np.ndarray, length: int, n_multiplets: int) -> dict[str
     }
 
 
-def spectral_statistics(C: np.ndarray, length: int, n_eigs: int) -> dict[str, np.ndarray]:
-    """Top eigenvalues of ``C`` and ``Sym(C)``; trivial fraction of ``C``'s top components.
+def position_profiles(vectors: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best rank-one split ``v ~ w (x) u`` of each column ``v`` (reshaped ``L x d``).
 
-    Also ``block_norm``, the ``L x L`` matrix of ``||C_ab||_F``. Not jackknifed (one full eigh).
+    Returns ``(profiles, rank_one)``: ``profiles[:, k]`` is the unit position profile ``w`` of
+    column ``k`` (leading left singular vector, sign chosen so its largest entry is positive) and
+    ``rank_one[k] = s_1^2 / sum s_i^2``, which is 1 when ``v`` is exactly ``w (x) u``, as every
+    non-degenerate eigenvector of an ``S_L``-invariant covariance is.
+    """
+    vectors = np.asarray(vectors)
+    v = vectors.reshape(length, -1, vectors.shape[1]).transpose(2, 0, 1)  # (k, L, d)
+    left, sing, _ = np.linalg.svd(v, full_matrices=False)
+    w = left[:, :, 0]  # (k, L)
+    sign = np.sign(w[np.arange(w.shape[0]), np.argmax(np.abs(w), axis=1)])
+    return (w * sign[:, None]).T, sing[:, 0] ** 2 / np.sum(sing**2, axis=1)
+
+
+def spectral_statistics(
+    C: np.ndarray, length: int, n_eigs: int, n_multiplets: int = 8
+) -> dict[str, np.ndarray]:
+    """Top eigenvalues of ``C`` and ``Sym(C)``; sector content of ``C``'s top components.
+
+    Also ``block_norm`` (the ``L x L`` matrix of ``||C_ab||_F``), the position profiles of the top
+    components (:func:`position_profiles`) and the leading multiplets' levels, centres and token
+    directions (:func:`multiplets`). Not jackknifed (it needs a partial eigendecomposition).
     """
     vals, vecs = top_components(C, n_eigs)
     trivial_op, standard_op = sector_operators(C, length)
@@ -422,12 +442,19 @@ def spectral_statistics(C: np.ndarray, length: int, n_eigs: int) -> dict[str, np
     sym_is_trivial = np.repeat([True, False], [t_vals.size, s_vals.size * (length - 1)])
     order = np.argsort(sym_vals)[::-1][: vals.size]
     norms2, _ = _block_deviation_energy(C, length)
+    profiles, rank_one = position_profiles(vecs, length)
+    mult = multiplets(C, length, n_multiplets)
     return {
         "block_norm": np.sqrt(norms2),
         "eigenvalues": vals,
         "trivial_fraction": trivial_fraction(vecs, length),
+        "position_profile": profiles,
+        "rank_one_fraction": rank_one,
         "sym_eigenvalues": sym_vals[order],
         "sym_is_trivial": sym_is_trivial[order],
+        "multiplet_centres": mult.centres,
+        "multiplet_levels": mult.levels,
+        "multiplet_directions": mult.u,
     }
 
 
@@ -451,6 +478,10 @@ def jackknife(
     return out
 
 
+#: Keep every chunk's moments for the jackknife when all of them together fit in this many bytes.
+KEEP_CHUNK_BYTES = 64 * 2**20
+
+
 def analyse_windows(
     windows: np.ndarray,
     embedding: Embedding,
@@ -460,8 +491,9 @@ def analyse_windows(
 ) -> dict[str, object]:
     """Covariance symmetry statistics of ``windows`` with jackknife errors over contiguous chunks.
 
-    Two passes keep only one chunk's moments besides the total in memory: the first sums the
-    chunks, the second recomputes each chunk and evaluates :func:`scalar_statistics` without it.
+    The chunks' moments are kept in memory when they fit in :data:`KEEP_CHUNK_BYTES`; otherwise a
+    second pass recomputes each chunk (one-hot moments are cheap to recompute, and large). Either
+    way :func:`scalar_statistics` is evaluated on the total minus each chunk.
 
     Returns
     -------
@@ -472,17 +504,22 @@ def analyse_windows(
     """
     n, length = windows.shape
     bounds = chunk_bounds(n, n_chunks)
+    parts: list[Moments] = []
     total: Moments | None = None
     for start, stop in bounds:
         part = embedding.moments(windows[start:stop])
         total = part if total is None else total + part
+        if n_chunks * part.outer.nbytes <= KEEP_CHUNK_BYTES:
+            parts.append(part)
     assert total is not None
     C = total.covariance()
-    point = scalar_statistics(C, length, n_multiplets) | spectral_statistics(C, length, n_eigs)
+    point = scalar_statistics(C, length, n_multiplets) | spectral_statistics(
+        C, length, n_eigs, n_multiplets
+    )
     leave_one_out = []
-    for start, stop in bounds:
-        loo = (total - embedding.moments(windows[start:stop])).covariance()
-        leave_one_out.append(scalar_statistics(loo, length, n_multiplets))
+    for k, (start, stop) in enumerate(bounds):
+        part = parts[k] if parts else embedding.moments(windows[start:stop])
+        leave_one_out.append(scalar_statistics((total - part).covariance(), length, n_multiplets))
     return {
         "n_windows": n,
         "length": length,
