@@ -1,0 +1,117 @@
+"""Eigenlearning against closed forms, Canatar et al.'s form, and exact kernel regression."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from biasbook import kernels as kn
+from biasbook import learning_curves as lc
+from biasbook import spectra as sp
+from biasbook.sequences import enumerate_sequences
+
+
+def test_kappa_for_a_flat_spectrum_matches_the_quadratic_root():
+    # M modes of eigenvalue eta: n k (eta + k) = M eta k + delta (eta + k).
+    M, eta, delta = 50, 0.3, 0.02
+    for n in (1, 10, 49, 80):
+        b = n * eta - M * eta - delta
+        expected = (-b + np.sqrt(b * b + 4 * n * delta * eta)) / (2 * n)
+        assert lc.solve_kappa(np.array([eta]), n, delta, np.array([M])) == pytest.approx(
+            expected, rel=1e-10
+        )
+
+
+@pytest.mark.parametrize("ridge", [1e-4, 0.1, 3.0])
+def test_conservation_law(ridge):
+    rng = np.random.default_rng(0)
+    eta = np.sort(rng.exponential(size=40))[::-1] ** 3
+    mult = rng.integers(1, 20, size=40)
+    v2 = rng.random(40)
+    for n in (3, 30, 300):
+        pred = lc.eigenlearning(eta, v2, n, ridge, mult)
+        total = float(np.sum(mult * pred.mode_learnability[0]))
+        assert total == pytest.approx(n - ridge / pred.kappa[0], rel=1e-9)
+        assert total <= n
+        # Partners of a level share one learnability, so m L <= n for every level.
+        assert np.all(mult * pred.mode_learnability[0] <= n + 1e-9)
+
+
+def test_ridgeless_above_rank_learns_everything_in_the_span():
+    eta = np.array([1.0, 0.5, 0.0])
+    mult = np.array([2, 3, 4])
+    pred = lc.eigenlearning(eta, np.array([1.0, 1.0, 1.0]), 8, 0.0, mult)
+    assert pred.kappa[0] == 0.0
+    np.testing.assert_allclose(pred.mode_learnability[0], [1.0, 1.0, 0.0])
+    assert pred.learnability[0] == pytest.approx(2 / 3)
+
+
+def test_matches_canatar_bordelon_pehlevan_form():
+    """Canatar et al. (2021): E_g = 1/(1-g) sum k^2 eta w^2 / (p eta + k)^2, k = lam + k sum
+    eta/(p eta + k), g = sum p eta^2/(p eta + k)^2 -- solved independently by fixed point."""
+    rng = np.random.default_rng(1)
+    eta = np.sort(rng.exponential(size=30))[::-1] ** 2
+    v2 = rng.random(30)
+    lam, p = 0.05, 12
+    k = 1.0
+    for _ in range(10_000):
+        k = lam + k * np.sum(eta / (p * eta + k))
+    gamma = np.sum(p * eta**2 / (p * eta + k) ** 2)
+    w2 = v2 / eta  # v^2 = eta wbar^2
+    Eg = np.sum(k**2 * eta * w2 / (p * eta + k) ** 2) / (1 - gamma)
+    pred = lc.eigenlearning(eta, v2, p, lam)
+    assert pred.kappa[0] * p == pytest.approx(k, rel=1e-8)
+    assert pred.test_mse[0] == pytest.approx(Eg, rel=1e-8)
+
+
+def test_finite_n_conservation_identity_by_brute_force():
+    """Simon et al.: for any data set, sum over all eigenfunctions of the empirical learnability
+    <phi_i, f_hat[phi_i]> equals tr(K_DD (K_DD + delta)^{-1}) <= n."""
+    V, L = 2, 6
+    T = enumerate_sequences(V, L)
+    mu = np.full(len(T), 1 / len(T))
+    K = kn.onehot_attention_nngp(T, T, V, 1.0, "relu")
+    spec = sp.dense_spectrum(K, mu, V, L, label=False)
+    phi = spec.eigenvectors / np.sqrt(mu)[:, None]  # L^2(mu)-orthonormal eigenfunctions
+    rng = np.random.default_rng(2)
+    idx = rng.choice(len(T), size=15, replace=False)
+    delta = 0.01
+    Kdd = K[np.ix_(idx, idx)]
+    f_hat = K[:, idx] @ np.linalg.solve(Kdd + delta * np.eye(15), phi[idx])  # all targets at once
+    learn = np.sum(mu[:, None] * phi * f_hat, axis=0)
+    s = np.linalg.eigvalsh(Kdd)
+    assert learn.sum() == pytest.approx(np.sum(s / (s + delta)), rel=1e-8)
+    assert learn.sum() <= 15
+
+
+def test_theory_matches_empirical_kernel_regression():
+    V, L = 2, 8
+    T = enumerate_sequences(V, L)
+    mu = np.full(len(T), 1 / len(T))
+    kernel = functools.partial(kn.onehot_attention_nngp, V=2, beta=1.0, nonlinearity="relu")
+    spec = sp.binary_spectrum(kernel, L)
+    K = kernel(T, T)
+    s = 1 - 2 * T
+    n_grid = np.array([16, 48, 128])
+    for k in (1, 2):
+        g = np.prod([(s[:, 2 * i] - s[:, 2 * i + 1]) / np.sqrt(2) for i in range(k)], axis=0)
+        pred = lc.eigenlearning(
+            spec.eigenvalues, sp.specht_weights(spec, k), n_grid, 1e-3, spec.multiplicities
+        )
+        emp = lc.empirical_learning_curve(K, mu, g, n_grid, n_seeds=24, ridge=1e-3, seed=k)
+        se = emp.learnability.std(0) / np.sqrt(24)
+        # Eigenlearning is an asymptotic theory: allow 0.05 absolute plus 3 standard errors.
+        assert np.all(np.abs(emp.learnability.mean(0) - pred.learnability) < 0.05 + 3 * se)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="n must be"):
+        lc.solve_kappa(np.array([1.0]), 0, 0.1)
+    with pytest.raises(ValueError, match=">= 0"):
+        lc.solve_kappa(np.array([1.0, -0.5]), 3, 0.1)
+    with pytest.raises(ValueError, match="ridge"):
+        lc.solve_kappa(np.array([1.0]), 3, -0.1)
+    with pytest.raises(ValueError, match="one entry per level"):
+        lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0]), 3, 0.1)
