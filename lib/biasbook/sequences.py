@@ -5,10 +5,11 @@ lexicographic order of :mod:`biasbook.symmetric_group` (``index(t) = sum_a t_a V
 probability vectors returned here line up with its projectors.
 
 The mixture of hidden Markov models (Baum & Petrie 1966) is the data source Lavie et al. (2024)
-name; its parameters here (number of components, hidden states, Dirichlet concentrations) are our choices.
-A single HMM is not exchangeable; :func:`symmetrize` applies an independent uniformly random
-position permutation to each sequence, which makes the distribution exactly permutation-invariant
-while keeping its token statistics (:func:`symmetrized_probabilities` gives the exact law).
+name; its parameters here (number of components, hidden states, Dirichlet concentrations) are our
+choices. A single HMM is not exchangeable; :func:`symmetrize` applies an independent uniformly
+random position permutation to each sequence, which makes the distribution exactly
+permutation-invariant while keeping its token statistics (:func:`symmetrized_probabilities`
+gives the exact law).
 """
 
 from __future__ import annotations
