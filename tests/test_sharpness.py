@@ -79,6 +79,18 @@ def test_norms_and_counts():
     assert S.n_parameters(params) == 3
 
 
+def test_exclude_leaves_parameters_unperturbed():
+    # L = ½ a |p_a|² + ½ b |p_b|²: leaving p_b out keeps only σ²/2 · a · dim(p_a).
+    loss = lambda p: 0.5 * 2.0 * jnp.sum(p["a"] ** 2) + 0.5 * 50.0 * jnp.sum(p["b"] ** 2)  # noqa: E731
+    params = {"a": jnp.zeros(3), "b": jnp.zeros(4)}
+    res = S.perturbation_sharpness(loss, params, [0.1], n_samples=500, exclude=("b",))
+    # Each antithetic sample is exactly σ²/2 · 2 · |z_a|², so compare within 5 standard errors.
+    assert abs(res.mean[0] - 0.5 * 0.01 * 2.0 * 3) < 5 * res.stderr[0]
+    assert float(S.parameter_norm({"a": jnp.ones(4), "b": jnp.ones(9)}, exclude=("b",))) == 2.0
+    with pytest.raises(ValueError, match="cannot exclude"):
+        S.perturbation_sharpness(loss, params, [0.1], exclude=("c",))
+
+
 def test_bad_arguments():
     loss = lambda p: jnp.sum(p**2)  # noqa: E731
     with pytest.raises(ValueError, match="positive"):

@@ -44,8 +44,10 @@ def n_parameters(params: Params) -> int:
     return int(sum(np.size(leaf) for leaf in jax.tree_util.tree_leaves(params)))
 
 
-def parameter_norm(params: Params) -> jax.Array:
-    """Euclidean norm of all parameters together."""
+def parameter_norm(params: Params, exclude: Sequence[str] = ()) -> jax.Array:
+    """Euclidean norm of all parameters together, leaving out the top-level names in ``exclude``."""
+    if exclude:
+        params = {k: v for k, v in params.items() if k not in exclude}
     leaves = jax.tree_util.tree_leaves(params)
     return jnp.sqrt(sum(jnp.sum(jnp.square(x)) for x in leaves))
 
@@ -67,21 +69,42 @@ def _axpy(a: jax.Array, x: Params, y: Params) -> Params:
     return jax.tree_util.tree_map(lambda xi, yi: yi + a * xi, x, y)
 
 
+def _exclude(noise: Params, exclude: Sequence[str]) -> Params:
+    """Zero the noise of the top-level entries named in ``exclude`` (e.g. ``"pos_emb"``)."""
+    if not exclude:
+        return noise
+    if not isinstance(noise, dict):
+        raise ValueError("exclude needs a dict of parameters (top-level names)")
+    unknown = set(exclude) - set(noise)
+    if unknown:
+        raise ValueError(f"cannot exclude {sorted(unknown)}: parameters are {sorted(noise)}")
+    return {
+        k: jax.tree_util.tree_map(jnp.zeros_like, v) if k in exclude else v
+        for k, v in noise.items()
+    }
+
+
 def sharpness_samples(
-    loss_fn: LossFn, params: Params, sigmas: ArrayLike, n_samples: int, key: jax.Array
+    loss_fn: LossFn,
+    params: Params,
+    sigmas: ArrayLike,
+    n_samples: int,
+    key: jax.Array,
+    exclude: Sequence[str] = (),
 ) -> jax.Array:
     """Antithetic samples of the loss increase, ``float[n_sigmas, n_samples]``.
 
     Sample ``j`` at scale ``σ`` is ``½[L(θ + σ z_j) + L(θ - σ z_j)] - L(θ)`` with ``z_j`` standard
     normal; the same ``z_j`` are used at every ``σ`` (common random numbers across scales).
-    Pure JAX: can be ``jit``-ed and ``vmap``-ed over models (``params`` with a leading axis).
+    Top-level parameter entries named in ``exclude`` are not perturbed. Pure JAX: can be
+    ``jit``-ed and ``vmap``-ed over models.
     """
     sigmas = jnp.atleast_1d(jnp.asarray(sigmas, dtype=jnp.float32))
     base = loss_fn(params)
     keys = jax.random.split(key, n_samples)
 
     def one(k: jax.Array) -> jax.Array:
-        z = _random_like(k, params)
+        z = _exclude(_random_like(k, params), exclude)
 
         def at(sigma: jax.Array) -> jax.Array:
             return 0.5 * (loss_fn(_axpy(sigma, z, params)) + loss_fn(_axpy(-sigma, z, params)))
@@ -122,6 +145,7 @@ def perturbation_sharpness(
     sigmas: ArrayLike | Sequence[float],
     n_samples: int = 64,
     seed: int = 0,
+    exclude: Sequence[str] = (),
 ) -> Sharpness:
     """Estimate ``E_{Δ~N(0,σ²I)} L(θ+Δ) - L(θ)`` for one model at each ``σ``.
 
@@ -137,9 +161,16 @@ def perturbation_sharpness(
         Number of antithetic pairs ``(Δ, -Δ)`` per scale.
     seed
         Seed of the perturbation draws.
+    exclude
+        Top-level parameter names left unperturbed (Hahn & Rofin leave the positional encodings
+        out, ``exclude=("pos_emb",)``).
     """
     sigmas = _check(sigmas, n_samples)
-    fn = jax.jit(lambda p, k: (sharpness_samples(loss_fn, p, sigmas, n_samples, k), loss_fn(p)))
+
+    def fn(p: Params, k: jax.Array) -> tuple[jax.Array, jax.Array]:
+        return sharpness_samples(loss_fn, p, sigmas, n_samples, k, exclude), loss_fn(p)
+
+    fn = jax.jit(fn)
     samples, base = fn(params, jax.random.key(seed))
     samples = np.asarray(samples, dtype=np.float64)
     return Sharpness(
@@ -159,6 +190,7 @@ def perturbation_sharpness_many(
     sigmas: ArrayLike | Sequence[float],
     n_samples: int = 64,
     seed: int = 0,
+    exclude: Sequence[str] = (),
 ) -> Sharpness:
     """Perturbation sharpness of a stack of models, as one vectorised computation.
 
@@ -171,7 +203,7 @@ def perturbation_sharpness_many(
     X, y
         Training data with the same leading models axis: ``X[n_models, m, ...]`` and
         ``y[n_models, m]``.
-    sigmas, n_samples, seed
+    sigmas, n_samples, seed, exclude
         As in :func:`perturbation_sharpness`; model ``i`` draws from ``fold_in(key(seed), i)``.
 
     Returns
@@ -186,7 +218,7 @@ def perturbation_sharpness_many(
 
     def one(p: Params, x: jax.Array, t: jax.Array, k: jax.Array) -> tuple[jax.Array, jax.Array]:
         loss = lambda q: loss_fn(q, x, t)  # noqa: E731
-        return sharpness_samples(loss, p, sigmas, n_samples, k), loss(p)
+        return sharpness_samples(loss, p, sigmas, n_samples, k, exclude), loss(p)
 
     samples, base = jax.jit(jax.vmap(one))(stacked_params, X, y, keys)
     samples = np.asarray(samples, dtype=np.float64)
