@@ -148,7 +148,11 @@ def eigenlearning(
 
 @dataclass
 class EmpiricalCurve:
-    """Empirical kernel-regression results, ``[n_seeds, len(n)]`` each."""
+    """Empirical kernel-regression results.
+
+    ``learnability`` and ``test_mse`` are ``[n_seeds, len(n)]`` for one target, or
+    ``[n_seeds, len(n), n_targets]`` for several; ``sum_learnabilities`` is ``[n_seeds, len(n)]``.
+    """
 
     n: np.ndarray
     learnability: np.ndarray
@@ -187,7 +191,8 @@ def empirical_learning_curve(
         ``[N]`` input distribution (training points are drawn from it, with replacement, as in the
         theory; test metrics are exact expectations under it).
     target
-        ``[N]`` target function (noise-free labels).
+        ``[N]`` target function (noise-free labels), or ``[N, k]`` for ``k`` targets fitted on the
+        same training sets.
     n_grid, n_seeds, ridge, seed
         Training-set sizes, repetitions per size (batched), ridge and the seed of the draws.
 
@@ -200,24 +205,34 @@ def empirical_learning_curve(
     K = np.asarray(K, dtype=float)
     measure = np.asarray(measure, dtype=float)
     g = np.asarray(target, dtype=float)
+    single = g.ndim == 1
+    g = g[:, None] if single else g
     N = len(measure)
-    if K.shape != (N, N) or g.shape != (N,):
-        raise ValueError(f"K must be [{N}, {N}] and target [{N}] to match the measure")
+    if K.shape != (N, N) or g.shape[0] != N or g.ndim != 2:
+        raise ValueError(f"K must be [{N}, {N}] and target [{N}] or [{N}, k] to match the measure")
     if ridge <= 0:
         raise ValueError("empirical curves draw with replacement; use ridge > 0")
     rng = np.random.default_rng(seed)
-    gg = float(np.sum(measure * g * g))
+    gg = np.einsum("n,nk,nk->k", measure, g, g)
     ns = np.asarray(n_grid, dtype=int)
-    learn = np.zeros((n_seeds, len(ns)))
+    learn = np.zeros((n_seeds, len(ns), g.shape[1]))
     mse = np.zeros_like(learn)
-    cons = np.zeros_like(learn)
-    for c, n in enumerate(ns):  # one batched solve over seeds per training-set size
+    cons = np.zeros((n_seeds, len(ns)))
+    for c, n in enumerate(ns):  # one batched solve over seeds (and targets) per training-set size
         idx = rng.choice(N, size=(n_seeds, n), p=measure / measure.sum())
-        Kdd = K[idx[:, :, None], idx[:, None, :]]
-        Kxd = np.stack([K[:, i] for i in idx])  # [seeds, N, n]
-        f_hat = krr_fit_predict(Kdd, Kxd, g[idx], ridge)
-        learn[:, c] = (f_hat * g * measure).sum(axis=1) / gg
-        mse[:, c] = (((f_hat - g) ** 2) * measure).sum(axis=1)
-        s = np.linalg.eigvalsh(Kdd)
-        cons[:, c] = (s / (s + ridge)).sum(axis=1)
+        # Seeds in chunks so that the [chunk, N, n] block of test-train kernels stays ~20M entries.
+        step = max(1, int(2e7 // (N * n)))
+        for b0 in range(0, n_seeds, step):
+            ib = idx[b0 : b0 + step]
+            Kdd = K[ib[:, :, None], ib[:, None, :]]
+            s, Q = np.linalg.eigh(Kdd)  # one factorisation gives the fit and the conservation sum
+            coef = np.einsum(
+                "bij,bj,bjk->bik", Q, 1.0 / (s + ridge), np.einsum("bji,bjk->bik", Q, g[ib])
+            )
+            f_hat = np.einsum("nbi,bik->bnk", K[:, ib], coef)  # [chunk, N, targets]
+            learn[b0 : b0 + step, c] = np.einsum("n,bnk,nk->bk", measure, f_hat, g) / gg
+            mse[b0 : b0 + step, c] = np.einsum("n,bnk->bk", measure, (f_hat - g) ** 2)
+            cons[b0 : b0 + step, c] = (s / (s + ridge)).sum(axis=1)
+    if single:
+        learn, mse = learn[..., 0], mse[..., 0]
     return EmpiricalCurve(ns, learn, mse, cons)

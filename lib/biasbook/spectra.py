@@ -69,6 +69,8 @@ class Spectrum:
     eigenvectors: np.ndarray | None = None
     all_eigenvalues: np.ndarray | None = None
     blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    rtol: float = 0.0
+    atol: float = 0.0
 
     @property
     def trace(self) -> float:
@@ -89,17 +91,25 @@ def operator_matrix(K: np.ndarray, measure: np.ndarray) -> np.ndarray:
     return r[:, None] * np.asarray(K, dtype=float) * r[None, :]
 
 
-def cluster_levels(values: np.ndarray, rtol: float = 1e-8) -> list[np.ndarray]:
-    """Group sorted-decreasing eigenvalues into levels equal up to ``rtol * max|value|``."""
+def cluster_levels(values: np.ndarray, rtol: float = 1e-6, atol: float = 0.0) -> list[np.ndarray]:
+    """Group sorted-decreasing eigenvalues into levels: ``|a - b| <= rtol |a| + atol``."""
     values = np.asarray(values)
-    tol = rtol * max(float(np.max(np.abs(values))), 1e-300)
+    if len(values) == 0:
+        return []
     groups: list[list[int]] = [[0]]
     for i in range(1, len(values)):
-        if abs(values[i] - values[groups[-1][0]]) <= tol:
+        ref = values[groups[-1][0]]
+        if abs(values[i] - ref) <= rtol * abs(ref) + atol:
             groups[-1].append(i)
         else:
             groups.append([i])
     return [np.array(g) for g in groups]
+
+
+def eigh_tolerance(values: np.ndarray) -> float:
+    """Absolute accuracy of ``eigh`` eigenvalues: a safety factor times ``N eps max|w|``."""
+    values = np.asarray(values)
+    return 10.0 * len(values) * np.finfo(float).eps * float(np.max(np.abs(values)))
 
 
 def dense_spectrum(
@@ -107,7 +117,7 @@ def dense_spectrum(
     measure: np.ndarray,
     V: int,
     L: int,
-    rtol: float = 1e-8,
+    rtol: float = 1e-6,
     label: bool = True,
 ) -> Spectrum:
     """Eigen-decompose a kernel on all ``V^L`` sequences and label levels by irreps.
@@ -119,8 +129,9 @@ def dense_spectrum(
     measure
         Probabilities of the sequences (the input distribution ``mu``).
     rtol
-        Eigenvalues within ``rtol * max`` of each other form one level; eigenvalues below
-        ``rtol * max`` in absolute value form the null level.
+        Eigenvalues within ``rtol`` (relative) plus the round-off of ``eigh``
+        (:func:`eigh_tolerance`) of each other form one level; eigenvalues within the round-off
+        of zero form the null level.
     label
         Label levels by irreps (needs ``mu`` exchangeable); ``False`` skips it (e.g. for a
         non-exchangeable control, where the levels are not isotypic).
@@ -137,8 +148,9 @@ def dense_spectrum(
     w, U = scipy.linalg.eigh(operator_matrix(K, measure))
     order = np.argsort(w)[::-1]
     w, U = w[order], U[:, order]
-    zero = np.abs(w) <= rtol * np.max(np.abs(w))
-    levels = cluster_levels(w[~zero], rtol) if np.any(~zero) else []
+    atol = eigh_tolerance(w)
+    zero = np.abs(w) <= atol
+    levels = cluster_levels(w[~zero], rtol, atol)
     eig = [float(w[g].mean()) for g in levels]
     mult = [len(g) for g in levels]
     irreps: list[tuple[int, ...]] = []
@@ -172,6 +184,8 @@ def dense_spectrum(
         purity=np.array(purity),
         eigenvectors=U,
         all_eigenvalues=np.where(zero, 0.0, w),
+        rtol=rtol,
+        atol=atol,
     )
 
 
@@ -184,7 +198,7 @@ def dense_target_weights(
     gv = np.sqrt(measure) * np.asarray(g, dtype=float)
     coords = spec.eigenvectors.T @ gv
     zero = spec.all_eigenvalues == 0.0
-    nonzero = cluster_levels(spec.all_eigenvalues[~zero]) if np.any(~zero) else []
+    nonzero = cluster_levels(spec.all_eigenvalues[~zero], spec.rtol, spec.atol)
     out = [float(np.sum(coords[~zero][idx] ** 2)) for idx in nonzero]
     n_null_levels = len(spec.eigenvalues) - len(nonzero)
     if n_null_levels:
