@@ -29,7 +29,8 @@ def test_chapter_executes_in_quick_mode(built_book: dict, chapter: str) -> None:
     assert entry["params"].get("quick") is True
     assert (BUILD / "executed" / f"{chapter}.ipynb").exists()
     status = json.loads((BUILD / "status" / f"{chapter}.json").read_text())
-    assert status["claims"] and all(c["passed"] for c in status["claims"])
+    claims = status["claims"]
+    assert claims and all(c["passed"] for c in claims if c.get("expected", True))
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -56,3 +56,13 @@ def test_cached_leaves_nothing_when_the_computation_fails(tmp_path: Path, monkey
     with pytest.raises(RuntimeError):
         cache.cached("t", {"x": 1}, boom)
     assert not list(tmp_path.iterdir())
+
+
+def test_documented_non_reproduction_is_shown_but_does_not_fail(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BIASBOOK_STATUS_FILE", str(tmp_path / "s.json"))
+    documented = Claim("c", paper="symmetric", ours="r = 0.3", passed=False, expected=False)
+    report([documented], chapter="demo")  # no exception
+    assert "not reproduced" in to_markdown([documented])
+    assert "FAILED" not in to_markdown([documented])
+    unexpected = Claim("c", paper="x", ours="y", passed=True, expected=False)
+    assert "documented as not reproduced" in to_markdown([unexpected])

@@ -61,7 +61,12 @@ def status_tables() -> str:
         record = json.loads(path.read_text())
         claims = [Claim(**c) for c in record["claims"]]
         n_ok = sum(c.passed for c in claims)
-        summary = f"{n_ok} of {len(claims)} checks passed."
+        n_documented = sum(not c.expected and not c.passed for c in claims)
+        summary = f"{n_ok} of {len(claims)} checks passed." + (
+            f" {n_documented} claim(s) documented in the chapter as not reproduced."
+            if n_documented
+            else ""
+        )
         parts.append(f"## {{doc}}`{name}`\n\n{summary}\n\n{to_markdown(claims)}\n")
     return "\n".join(parts)
 
