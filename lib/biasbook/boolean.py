@@ -322,9 +322,10 @@ def sensitivity_closed_form(name: str, n: int, **kw: Any) -> float:
     if name in ("parity", "sparse_parity"):
         return float(k)
     if name in ("majority", "sparse_majority"):
-        return k * math.comb(k - 1, (k - 1) // 2) / 2.0 ** (k - 1)
+        # Integer numerator and denominator: exact rational, correctly rounded even for k > 1024.
+        return k * math.comb(k - 1, (k - 1) // 2) / 2 ** (k - 1)
     # AND / OR / sparse AND: only the all-ones (all-zeros) input and its k neighbours are sensitive.
-    return k / 2.0 ** (k - 1) if k > 0 else 0.0
+    return k / 2 ** (k - 1) if k > 0 else 0.0
 
 
 # --------------------------------------------------------------------------------------------------
