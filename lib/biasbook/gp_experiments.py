@@ -294,7 +294,8 @@ def finite_networks(
 
     Training data: an exchangeable (position-symmetrised) HMM mixture. Test sets: the same
     distribution, the raw (ordered) HMM mixture, i.i.d. uniform tokens, and a different HMM mixture.
-    Target: ``y = +1`` if the first two tokens agree, else ``-1``.
+    Target: which component generated the sequence, ``y = 2 P(component 0 | t) - 1`` under the
+    training mixture's components read as ordered HMMs (a smooth label in ``[-1, 1]``).
     """
     mix = sq.random_hmm_mixture(V, n_components=3, n_states=3, seed=seed + 21)
     other = sq.random_hmm_mixture(V, n_components=3, n_states=3, seed=seed + 22)
@@ -309,7 +310,7 @@ def finite_networks(
     }
 
     def target(T: np.ndarray) -> np.ndarray:
-        return 2.0 * (T[:, 0] == T[:, 1]) - 1.0
+        return 2.0 * mix.posterior(T)[:, 0] - 1.0
 
     T_all = np.concatenate([train, *tests.values()])
     y_train = target(train)

@@ -99,20 +99,29 @@ class HMMMixture:
             states = _sample_rows(rng, self.transition[comp, states])
         return tokens
 
-    def probabilities(self, tokens: np.ndarray) -> np.ndarray:
-        """Exact probability of each sequence (forward algorithm, vectorised over sequences)."""
+    def component_likelihoods(self, tokens: np.ndarray) -> np.ndarray:
+        """``[n, M]``: probability of each sequence under each component (forward algorithm)."""
         tokens = np.asarray(tokens)
         if tokens.ndim != 2:
             raise ValueError("tokens must be an int array [n, L]")
         if tokens.size and (tokens.min() < 0 or tokens.max() >= self.vocab_size):
             raise ValueError(f"tokens must lie in 0..{self.vocab_size - 1}")
-        total = np.zeros(tokens.shape[0])
-        for m, w in enumerate(self.weights):
+        out = np.zeros((tokens.shape[0], len(self.weights)))
+        for m in range(len(self.weights)):
             alpha = self.initial[m][None, :] * self.emission[m][:, tokens[:, 0]].T  # [n, S]
             for a in range(1, tokens.shape[1]):
                 alpha = (alpha @ self.transition[m]) * self.emission[m][:, tokens[:, a]].T
-            total += w * alpha.sum(axis=1)
-        return total
+            out[:, m] = alpha.sum(axis=1)
+        return out
+
+    def probabilities(self, tokens: np.ndarray) -> np.ndarray:
+        """Exact probability of each sequence (forward algorithm, vectorised over sequences)."""
+        return self.component_likelihoods(tokens) @ self.weights
+
+    def posterior(self, tokens: np.ndarray) -> np.ndarray:
+        """``[n, M]``: posterior probability that each component generated each sequence."""
+        joint = self.component_likelihoods(tokens) * self.weights[None, :]
+        return joint / joint.sum(axis=1, keepdims=True)
 
 
 def _sample_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
