@@ -115,3 +115,19 @@ def test_bad_inputs():
         lc.solve_kappa(np.array([1.0]), 3, -0.1)
     with pytest.raises(ValueError, match="one entry per level"):
         lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0]), 3, 0.1)
+
+
+def test_universal_curve_matches_eigenlearning_for_one_level_plus_a_deep_tail():
+    """The chapter's single-level reduction x = l + r l / (1 - l), checked against the full theory
+    on a synthetic spectrum: f modes at eta, a tail of many tiny eigenvalues of total weight C."""
+    from biasbook.gp_experiments import universal_learnability
+
+    f, eta, C, delta = 2000, 1e-3, 0.5, 1e-2
+    tail = 10**7
+    eig = np.array([eta, C / tail])
+    mult = np.array([f, tail])
+    x = np.array([0.1, 0.5, 1.0, 2.0])
+    pred = lc.eigenlearning(eig, np.array([1.0, 0.0]), x * f, delta, mult)
+    r = (C + delta) / (f * eta)
+    np.testing.assert_allclose(pred.learnability, universal_learnability(x, r), rtol=1e-3)
+    np.testing.assert_allclose(universal_learnability(x, 0.0), np.minimum(1, x), atol=1e-12)

@@ -251,8 +251,11 @@ def scaling_law(
                 )
                 if lam == (L - k, k)
             )
+            in_irrep = [i for i, lam in enumerate(spec.irreps) if lam == (L - k, k)]
+            top = in_irrep[int(np.argmax(spec.eigenvalues[in_irrep]))]
             out["theory"][(L, k)] = {
                 "f": f,
+                "top_level_share": float(w[top] / w.sum()),
                 "x_dense": n_dense / f,
                 "learnability_dense": th.learnability,
                 "n": n_pts,
