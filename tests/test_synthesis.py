@@ -181,3 +181,19 @@ def test_transformer_accuracies_have_the_right_shape_and_range(tables: np.ndarra
     )
     assert out["accuracy"].shape == (2, 1, 2) == out["train_accuracy"].shape
     assert np.all((out["accuracy"] >= 0) & (out["accuracy"] <= 1))
+
+
+def test_sample_complexities_on_a_synthetic_step() -> None:
+    # Task 0 (balanced): every seed succeeds from m = 64 on, so m* is interpolated half-way (in
+    # log m) between 32 and 64. Task 1 (const accuracy 0.875) needs 1 - 0.1 * 0.125 = 0.9875.
+    ms = [16, 32, 64]
+    acc = np.zeros((2, 3, 4))
+    acc[0] = [[0.6] * 4, [0.9] * 4, [0.96] * 4]
+    acc[1] = [[0.98] * 4, [0.98] * 4, [0.98] * 4]
+    out = sy.sample_complexities(acc, ms, np.array([0.5, 0.875]), eps=0.1, n_boot=50)
+    np.testing.assert_allclose(out.target_accuracy, [0.95, 0.9875])
+    assert out.m_star[0] == pytest.approx(np.sqrt(32 * 64)) and out.censored[0] == "none"
+    assert out.m_star[1] == math.inf and out.censored[1] == "above"
+    assert out.low[0] == pytest.approx(out.m_star[0]) == pytest.approx(out.high[0])
+    with pytest.raises(ValueError, match="eps"):
+        sy.sample_complexities(acc, ms, np.array([0.5, 0.875]), eps=1.5)

@@ -34,9 +34,11 @@ import numpy as np
 from biasbook import boolean
 from biasbook import kernels as kn
 from biasbook import learning_curves as lc
+from biasbook import sample_complexity as sc
 from biasbook import sequences as sq
 from biasbook import spectra as sp
 from biasbook import symmetric_group as sg
+from biasbook.cls_readout import apply_cls_one_layer
 from biasbook.models import TransformerConfig, apply_transformer, init_transformer
 from biasbook.training import TrainConfig, train_many
 
@@ -247,6 +249,7 @@ def gp_view(
         "mean_eigenvalue": W @ spec.eigenvalues / total,
         "null_weight": W[:, spec.eigenvalues == 0].sum(axis=1) / total,
         "m": m,
+        "kappa": pred[0].kappa,
         "learnability": np.stack([p.learnability for p in pred]),
         "test_mse": np.stack([p.test_mse for p in pred]),
         "bound": irrep_bound(W, spec.multiplicities, m),
@@ -270,6 +273,73 @@ def first_crossing(x: np.ndarray, y: np.ndarray, level: float, above: bool = Tru
     x0, x1, y0, y1 = np.log(x[i - 1]), np.log(x[i]), y[i - 1], y[i]
     frac = (level - y0) / (y1 - y0) if y1 != y0 else 1.0
     return float(np.exp(x0 + frac * (x1 - x0)))
+
+
+@dataclass(frozen=True)
+class SampleComplexity:
+    """Sample complexities ``m*`` of several tasks, with bootstrap intervals over seeds.
+
+    Attributes
+    ----------
+    m_star
+        ``[T]`` threshold (``inf``: not reached on the grid; the smallest grid size if reached
+        there already, see ``censored``).
+    censored
+        ``"none"``, ``"below"`` (``m* <= m_star``) or ``"above"`` (``m* >`` largest size).
+    low, high
+        ``[T]`` bootstrap interval (resampling seeds).
+    target_accuracy
+        ``[T]`` held-out accuracy a seed must reach: relative error ``<= eps``.
+    """
+
+    m_star: np.ndarray
+    censored: list[str]
+    low: np.ndarray
+    high: np.ndarray
+    target_accuracy: np.ndarray
+
+
+def sample_complexities(
+    accuracy: np.ndarray,
+    m_grid: Sequence[int],
+    const_accuracy: np.ndarray,
+    eps: float,
+    level: float = 0.5,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> SampleComplexity:
+    """Smallest ``m`` at which a share ``level`` of seeds reach relative error ``<= eps``.
+
+    The threshold search and its bootstrap are :func:`biasbook.sample_complexity.grid_threshold`
+    and :func:`~biasbook.sample_complexity.bootstrap_threshold`; the success criterion is
+    accuracy ``>= 1 - eps (1 - acc_const)`` (:func:`relative_error` ``<= eps``).
+
+    Parameters
+    ----------
+    accuracy
+        ``[T, M, S]`` held-out accuracies.
+    """
+    acc = np.asarray(accuracy, dtype=float)
+    if acc.ndim != 3 or acc.shape[1] != len(m_grid):
+        raise ValueError(f"accuracy must be [T, len(m_grid)={len(m_grid)}, seeds], got {acc.shape}")
+    if not 0 < eps < 1:
+        raise ValueError(f"eps (the relative error to reach) must lie in (0, 1), got {eps}")
+    target = 1.0 - eps * (1.0 - np.asarray(const_accuracy, dtype=float))
+    m_star, cens, low, high = [], [], [], []
+    for t in range(acc.shape[0]):
+        per_seed = acc[t].T  # [S, M], the layout of biasbook.sample_complexity
+        th = sc.grid_threshold(m_grid, sc.success_fraction(per_seed, target[t]), level)
+        lo, hi = sc.bootstrap_threshold(m_grid, per_seed, target[t], level, n_boot, seed=seed)
+        m_star.append(th.value)
+        cens.append(th.censored)
+        low.append(lo)
+        high.append(hi)
+    return SampleComplexity(np.array(m_star), cens, np.array(low), np.array(high), target)
+
+
+def curve_threshold(m: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
+    """First ``m`` where each row of ``values[T, M]`` reaches ``level`` (:func:`first_crossing`)."""
+    return np.array([first_crossing(m, v, level, above=True) for v in np.asarray(values)])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -317,18 +387,23 @@ def krr_held_out_accuracy(
     out = np.zeros((tables.shape[0], len(m_grid), n_seeds))
     for c, m in enumerate(m_grid):
         idx = training_sets(N, int(m), n_seeds, seed)
-        Kdd = K[idx[:, :, None], idx[:, None, :]]  # [S, m, m]
-        Kxd = np.swapaxes(K[:, idx], 0, 1)  # [S, N, m]
+        Kdd = K[idx[:, :, None], idx[:, None, :]] + ridge * np.eye(int(m))  # [S, m, m]
+        Y = np.moveaxis(tables[:, idx], 0, -1)  # [S, m, T]: all tasks share one solve per set
+        alpha = np.linalg.solve(Kdd, Y)
+        f_hat = np.einsum("snm,smt->tsn", K[idx].transpose(0, 2, 1), alpha)  # [T, S, N]
         held = held_out_mask(idx, N)
-        for t, g in enumerate(tables):
-            f_hat = lc.krr_fit_predict(Kdd, Kxd, g[idx], ridge)  # [S, N]
-            right = (np.where(f_hat >= 0, 1.0, -1.0) == g[None]) & held
-            out[t, c] = right.sum(axis=1) / held.sum(axis=1)
+        right = (np.where(f_hat >= 0, 1.0, -1.0) == tables[:, None, :]) & held[None]
+        out[:, c] = right.sum(axis=-1) / held.sum(axis=-1)[None]
     return out
 
 
 def _logit(params: Any, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
     return apply_transformer(params, x, cfg)[:, 0]
+
+
+def _logit_fast(params: Any, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
+    # Exact fast forward of a one-layer [CLS]-readout transformer (equal to _logit to rounding).
+    return apply_cls_one_layer(params, x, cfg)[:, 0]
 
 
 def transformer_held_out_accuracy(
@@ -343,46 +418,55 @@ def transformer_held_out_accuracy(
 ) -> dict[str, np.ndarray]:
     """Train transformers on ``m`` examples of each target and score them on the held-out inputs.
 
-    One :func:`~biasbook.training.train_many` call per training-set size trains all
-    ``T x n_seeds`` models of that size together (tasks share the training inputs of a
-    repetition, :func:`training_sets`).
+    One :func:`~biasbook.training.train_many` call per (task, training-set size) trains the
+    ``n_seeds`` repetitions together; calls of the same size share one compiled computation, and
+    with ``train.stop_train_acc`` set a call ends as soon as all its models fit their training
+    sets, so easy tasks cost few steps. Tasks share the training inputs of a repetition
+    (:func:`training_sets`), and each model's initialisation key depends on
+    ``(seed, m, task, repetition)``.
 
     Returns
     -------
     dict
         ``accuracy[T, M, S]`` (held-out), ``train_accuracy[T, M, S]`` (final, on the training
-        set), ``m``.
+        set), ``steps_run[T, M, S]``, ``m``.
     """
     tables = np.asarray(tables, dtype=float)
     N = 2**n
+    if tables.ndim != 2 or tables.shape[1] != N:
+        raise ValueError(f"tables must be [T, 2^n = {N}], got {tables.shape}")
     if model.max_len < n or model.vocab_size != 2 or model.n_outputs != 1:
         raise ValueError("the model must read binary tokens (vocab_size=2), max_len >= n, 1 output")
     if train.loss != "logistic":
         raise ValueError("train with loss='logistic' (±1 targets, one logit)")
     X_all = sq.enumerate_sequences(2, n)
-    apply = functools.partial(_logit, cfg=model)
+    fast = model.n_layers == 1 and model.readout == "cls"
+    apply = functools.partial(_logit_fast if fast else _logit, cfg=model)
     init = functools.partial(init_transformer, cfg=model)
     evaluate = jax.jit(jax.vmap(apply, in_axes=(0, None)))
     T = tables.shape[0]
     acc = np.zeros((T, len(m_grid), n_seeds))
     train_acc = np.zeros_like(acc)
+    steps_run = np.zeros(acc.shape, dtype=np.int64)
     base = jax.random.key(seed)
-    loop = progress(list(enumerate(m_grid))) if progress else enumerate(m_grid)
-    for c, m in loop:
-        idx = training_sets(N, int(m), n_seeds, seed)  # [S, m]
+    jobs = [(c, int(m), t) for c, m in enumerate(m_grid) for t in range(T)]
+    for c, m, t in progress(jobs) if progress else jobs:
+        idx = training_sets(N, m, n_seeds, seed)  # [S, m]
         held = held_out_mask(idx, N)
-        # Model (t, s) trains on task t with training set s: rows ordered task-major.
-        X = np.broadcast_to(X_all[idx][None], (T, n_seeds, int(m), n)).reshape(-1, int(m), n)
-        Y = tables[:, idx].reshape(-1, int(m))
-        keys = jax.vmap(lambda i, m=m: jax.random.fold_in(jax.random.fold_in(base, m), i))(
-            jnp.arange(T * n_seeds)
-        )
-        res = train_many(init, apply, X, Y, keys, train, progress=False)
-        logits = np.asarray(evaluate(res.params, jnp.asarray(X_all))).reshape(T, n_seeds, N)
-        right = np.where(logits >= 0, 1.0, -1.0) == tables[:, None, :]
-        acc[:, c] = (right & held[None]).sum(axis=-1) / held.sum(axis=-1)[None]
-        train_acc[:, c] = res.train_acc[:, -1].reshape(T, n_seeds)
-    return {"accuracy": acc, "train_accuracy": train_acc, "m": np.asarray(m_grid)}
+        key = jax.random.fold_in(jax.random.fold_in(base, m), t)
+        keys = jax.vmap(lambda i, key=key: jax.random.fold_in(key, i))(jnp.arange(n_seeds))
+        res = train_many(init, apply, X_all[idx], tables[t][idx], keys, train, progress=False)
+        logits = np.asarray(evaluate(res.params, jnp.asarray(X_all)))  # [S, N]
+        right = np.where(logits >= 0, 1.0, -1.0) == tables[t][None]
+        acc[t, c] = (right & held).sum(axis=1) / held.sum(axis=1)
+        train_acc[t, c] = res.train_acc[:, -1]
+        steps_run[t, c] = res.steps_run
+    return {
+        "accuracy": acc,
+        "train_accuracy": train_acc,
+        "steps_run": steps_run,
+        "m": np.asarray(m_grid),
+    }
 
 
 # --------------------------------------------------------------------------------------------------
