@@ -59,8 +59,8 @@ class Claim:
 def outcome(c: Claim) -> str:
     """The status cell of a claim's row."""
     if c.expected:
-        return "✅ passed" if c.passed else "❌ FAILED"
-    return "✅ passed (documented as not reproduced)" if c.passed else "⚠️ not reproduced"
+        return "✓ passed" if c.passed else "✗ FAILED"
+    return "✓ passed (documented as not reproduced)" if c.passed else "⚠ not reproduced"
 
 
 def _escape(text: str) -> str:

@@ -12,7 +12,7 @@ over jitted steps. The two agree to float tolerance for the same key (tested), s
 either; ``train_many`` is the fast one.
 
 Algorithm (identical in both)
-----------------------------
+-----------------------------
 * ``key`` of a model is split into ``(k_init, k_data)``; parameters are ``init_fn(k_init)``.
 * Step ``t`` (0-based) uses either the full training set (``batch_size=None``; loss and accuracy are
   weighted means over the real examples) or a minibatch of ``batch_size`` indices drawn uniformly
@@ -291,6 +291,10 @@ def _fn_key(f: Any) -> Any:
     return ("obj", _value_key(f))
 
 
+#: XLA options for the compiled training programs (only these programs; see the module docstring).
+COMPILER_OPTIONS: dict[str, Any] = {}
+_GROUP: int | None = None
+
 _COMPILED: OrderedDict[Any, Any] = OrderedDict()
 _COMPILED_MAX = 64
 
@@ -362,7 +366,9 @@ def _prepare_weights(weights: Any, shape: tuple[int, ...]) -> jax.Array | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _build_many(init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_batch: bool):
+def _build_many(
+    init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_batch: bool, group=None
+):
     """Compile-once functions ``(init, chunk)`` for one (model, static config) combination."""
     loss = config.loss
     chunk = config.chunk
@@ -423,12 +429,16 @@ def _build_many(init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_ba
         state["stopped"] = state["stopped"] | (m[1] >= hyper["thr"])
         return state, m
 
-    data_axes = 0
-    init = jax.jit(jax.vmap(init_one, in_axes=(0, data_axes, None)))
-    run = jax.jit(
-        jax.vmap(chunk_one, in_axes=(0, 0, data_axes, None, None)),
-        donate_argnums=(0,),
-    )
+    init = jax.jit(jax.vmap(init_one, in_axes=(0, 0, None)))
+
+    def run_all(state, keys, d, hyper, t0):
+        if group is None:
+            return jax.vmap(chunk_one, in_axes=(0, 0, 0, None, None))(state, keys, d, hyper, t0)
+        return jax.lax.map(
+            lambda a: chunk_one(*a, hyper, t0), (state, keys, d), batch_size=group
+        )
+
+    run = jax.jit(run_all, donate_argnums=(0,), compiler_options=dict(COMPILER_OPTIONS))
     return init, run
 
 
@@ -529,8 +539,10 @@ def train_many(
         wt = _prepare_weights(weights_test, tuple(yt.shape[:2]))
     full_batch = config.batch_size is None
 
-    key = ("many", _fn_key(init_fn), _fn_key(apply_fn), _static(config, full_batch))
-    init, run = _cached(key, lambda: _build_many(init_fn, apply_fn, config, full_batch))
+    group = _GROUP
+    opts = tuple(sorted(COMPILER_OPTIONS.items()))
+    key = ("many", _fn_key(init_fn), _fn_key(apply_fn), _static(config, full_batch), group, opts)
+    init, run = _cached(key, lambda: _build_many(init_fn, apply_fn, config, full_batch, group))
 
     d = _data_dict(X, y, w, X_test, yt, wt, full_batch)
     hyper = _hyper(config)
