@@ -120,3 +120,29 @@ def test_function_label_and_skipping():
     assert E.function_label(("sparse_parity", {"k": 2})) == "sparse_parity(k=2)"
     assert E.function_label(("parity", {})) == "parity"
     assert not E._valid(("majority", {}), 4) and E._valid(("majority", {}), 5)
+
+
+def test_compare_log_slopes_exact_and_against_linregress():
+    from scipy import stats
+
+    n = np.repeat([3, 4, 5, 6], 3).astype(float)
+    group = np.array(["p"] * 12 + ["f"] * 12 + ["s"] * 12)
+    nn = np.tile(n, 3)
+    # Noise-free: slopes 0.3 (p) and 0.05 (f and s, with different levels) are recovered exactly.
+    y = np.exp(np.where(group == "p", 1 + 0.3 * nn, np.where(group == "f", -2, -1) + 0.05 * nn))
+    r = E.compare_log_slopes(nn, y, group, a=["p"], b=["f", "s"])
+    assert r.slope_a == pytest.approx(0.3) and r.slope_b == pytest.approx(0.05)
+    assert r.diff == pytest.approx(0.25)
+    # One group per set with noise: the slopes equal separate linear regressions.
+    rng = np.random.default_rng(0)
+    y = y * np.exp(rng.normal(0, 0.3, size=y.size))
+    r = E.compare_log_slopes(nn, y, group, a=["p"], b=["f"])
+    for name, slope in (("p", r.slope_a), ("f", r.slope_b)):
+        fit = stats.linregress(nn[group == name], np.log(y[group == name]))
+        assert slope == pytest.approx(fit.slope)
+    # Pooled residual variance: the difference's SE combines both slopes' SEs.
+    assert r.se_diff == pytest.approx(np.hypot(r.se_a, r.se_b))
+    with pytest.raises(ValueError, match="two values of n"):
+        E.compare_log_slopes(
+            np.full(6, 3.0), np.ones(6), np.array(["p"] * 3 + ["f"] * 3), ["p"], ["f"]
+        )

@@ -310,7 +310,8 @@ def generalisation_experiment(
         ``learned_sensitivity``, ``learned_weights`` / ``low_weights`` / ``high_weights``
         (Fourier weight by degree, ``[N, n+1]``). ``random``: per model ``target``, ``fitted``,
         ``learned_sensitivity``, ``target_sensitivity``, ``completion_sensitivity`` (mean over
-        ``n_completions`` random completions), ``learned_weights``. Also ``n``, ``train_size``.
+        ``n_completions`` random completions), ``learned_weights``, ``target_weights``. Also
+        ``n``, ``train_size``.
     """
     if not 0 < random_train_size < 2**n:
         raise ValueError(
@@ -379,6 +380,7 @@ def generalisation_experiment(
         "target_sensitivity": np.array([boolean.average_sensitivity(t) for t in rand]),
         "completion_sensitivity": np.array(completions),
         "learned_weights": weights[k:],
+        "target_weights": np.stack([boolean.fourier_weight_by_degree(t) for t in rand]),
     }
     return {
         "pairs": pairs,
@@ -476,3 +478,58 @@ def length_generalisation(
         "train_acc": res.train_acc[:, -1].astype(np.float64),
         "n_train": np.int64(n_train),
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# Analysis
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlopeComparison:
+    """Least-squares slopes of ``log y`` against ``n`` for two sets of groups, and their difference.
+
+    ``slope_a``/``slope_b`` are per unit of ``n`` (a factor ``exp(slope)`` per added bit);
+    ``se_*`` are their standard errors from the residual variance of the joint fit.
+    """
+
+    slope_a: float
+    se_a: float
+    slope_b: float
+    se_b: float
+    diff: float
+    se_diff: float
+
+
+def compare_log_slopes(
+    n: np.ndarray, y: np.ndarray, group: np.ndarray, a: Sequence[str], b: Sequence[str]
+) -> SlopeComparison:
+    """Compare how fast ``y`` grows with ``n`` in groups ``a`` and in groups ``b``.
+
+    Fits ``log y = c_g + s_a n`` for groups in ``a`` and ``log y = c_g + s_b n`` for groups in
+    ``b``: one intercept per group (functions differ in level) and one common slope per set, by
+    ordinary least squares with a shared residual variance. Rows of other groups are ignored.
+    """
+    groups = [*a, *b]
+    m = np.isin(group, groups)
+    n_, logy, g = np.asarray(n, dtype=float)[m], np.log(np.asarray(y, dtype=float)[m]), group[m]
+    in_a = np.isin(g, a)
+    X = np.column_stack(
+        [(g == name).astype(float) for name in groups]
+        + [np.where(in_a, n_, 0), np.where(in_a, 0, n_)]
+    )
+    if np.linalg.matrix_rank(X) < X.shape[1] or len(logy) <= X.shape[1]:
+        raise ValueError("need at least two values of n in both sets and more rows than unknowns")
+    beta, *_ = np.linalg.lstsq(X, logy, rcond=None)
+    resid = logy - X @ beta
+    cov = resid @ resid / (len(logy) - X.shape[1]) * np.linalg.inv(X.T @ X)
+    c = np.zeros(X.shape[1])
+    c[-2:] = (1, -1)
+    return SlopeComparison(
+        slope_a=float(beta[-2]),
+        se_a=float(np.sqrt(cov[-2, -2])),
+        slope_b=float(beta[-1]),
+        se_b=float(np.sqrt(cov[-1, -1])),
+        diff=float(c @ beta),
+        se_diff=float(np.sqrt(c @ cov @ c)),
+    )
