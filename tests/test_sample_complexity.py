@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from biasbook.sample_complexity import (
+    SweepResult,
     bisect_threshold,
     bootstrap_threshold,
     check_sweep_args,
@@ -13,6 +14,7 @@ from biasbook.sample_complexity import (
     grid_threshold,
     run_sweep,
     success_fraction,
+    summarise_sweep,
     thresholds,
 )
 
@@ -155,3 +157,20 @@ def test_tiny_sweep_learns_one_bit_copy():
     assert res.test_acc.shape == (1, 2, 2)
     assert np.all(res.test_acc[0, :, 1] >= 0.99)
     assert np.all(res.test_acc[0, :, 0] < 0.99)
+
+
+def test_summarise_sweep_on_synthetic_log_law():
+    # per-seed step thresholds 10 * log2(T) +- a few: the summary must pick the log law
+    Ts = (8, 16, 32, 64, 128)
+    ms = tuple(int(m) for m in 2 ** np.arange(3, 9))  # 8 ... 256
+    rng = np.random.default_rng(0)
+    acc = np.zeros((len(Ts), 5, len(ms)))
+    for i, T in enumerate(Ts):
+        th = 10 * np.log2(T) * rng.uniform(0.8, 1.25, size=5)
+        acc[i] = np.where(np.array(ms)[None, :] >= th[:, None], 1.0, 0.6)
+    res = SweepResult("mlp", "and", 3, Ts, ms, acc, acc, {})
+    summ = summarise_sweep(res, 0.95)
+    assert summ.censored == ("none",) * 5
+    assert np.all(summ.low <= summ.m_star) and np.all(summ.m_star <= summ.high)
+    assert summ.fits is not None and summ.fits.winner == "log"
+    assert summ.growth() == pytest.approx(summ.m_star[-1] / summ.m_star[0])

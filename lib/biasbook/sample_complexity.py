@@ -482,3 +482,67 @@ def _train_at_T(
         result.test_acc[:, -1].reshape(n_seeds, n_m),
         result.train_acc[:, -1].reshape(n_seeds, n_m),
     )
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """Thresholds of a sweep with bootstrap error bars and the two scaling fits.
+
+    Attributes
+    ----------
+    Ts
+        Sequence lengths.
+    m_star, low, high
+        Threshold (most seeds reach the target accuracy) and its bootstrap interval, per ``T``.
+    censored
+        :class:`Threshold` censoring per ``T``.
+    sigma
+        Uncertainty used to weight the fits: half the bootstrap interval, at least ``rel_floor``
+        times ``m*`` (the grid resolution), ``m*`` itself if the interval is unbounded.
+    fits
+        :class:`FitComparison` over the uncensored ``T``, or ``None`` with fewer than 3 of them.
+    """
+
+    Ts: np.ndarray
+    m_star: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    censored: tuple[str, ...]
+    sigma: np.ndarray
+    fits: FitComparison | None
+
+    @property
+    def uncensored(self) -> np.ndarray:
+        """Boolean mask of the ``T`` whose threshold lies inside the grid."""
+        return np.array([c == "none" for c in self.censored])
+
+    def growth(self) -> float:
+        """``m*(largest T) / m*(smallest T)`` (``inf`` if the largest ``T`` never succeeds)."""
+        return float(self.m_star[-1] / self.m_star[0])
+
+
+def summarise_sweep(
+    result: SweepResult,
+    target_acc: float,
+    level: float = 0.5,
+    n_boot: int = 2000,
+    seed: int = 0,
+    rel_floor: float = 0.1,
+) -> SweepSummary:
+    """Thresholds, bootstrap intervals and log-T / T fits of a :class:`SweepResult`."""
+    ms = np.asarray(result.ms, dtype=np.float64)
+    m_star, low, high, censored = [], [], [], []
+    for acc in result.test_acc:
+        th = grid_threshold(ms, success_fraction(acc, target_acc), level)
+        lo, hi = bootstrap_threshold(ms, acc, target_acc, level, n_boot=n_boot, seed=seed)
+        m_star.append(th.value)
+        censored.append(th.censored)
+        low.append(lo)
+        high.append(hi)
+    m_star, low, high = np.array(m_star), np.array(low), np.array(high)
+    half = np.where(np.isfinite(high - low), (high - low) / 2.0, m_star)
+    sigma = np.maximum(half, rel_floor * m_star)
+    ok = np.array([c == "none" for c in censored])
+    Ts = np.asarray(result.Ts, dtype=np.float64)
+    fits = compare_fits(Ts[ok], m_star[ok], sigma[ok]) if ok.sum() >= 3 else None
+    return SweepSummary(Ts, m_star, low, high, tuple(censored), sigma, fits)
