@@ -157,6 +157,11 @@ def test_pairwise_agreement_hand_cases() -> None:
     censored = sy.pairwise_agreement([1.0, 4.0, 9.0], [10.0, math.inf, math.inf])
     assert censored.concordant == [True, True, False]  # two censored outcomes do not order
     assert not sy.pairwise_agreement([1.0, 1.0], [1.0, 2.0]).all_concordant  # no pair: no claim
+    # Two infinite (censored) predictions are not a separated pair; finite vs infinite is.
+    assert sy.pairwise_agreement([1.0, math.inf, math.inf], [1.0, 2.0, 3.0]).pairs == [
+        (0, 1),
+        (0, 2),
+    ]
 
 
 def test_spearman_matches_scipy_and_exact_p() -> None:

@@ -481,7 +481,8 @@ class PairwiseAgreement:
     Attributes
     ----------
     pairs
-        ``(i, j)`` with ``predictor[j] >= min_ratio * predictor[i]`` (``j`` predicted harder).
+        ``(i, j)`` with finite ``predictor[i]`` and ``predictor[j] >= min_ratio * predictor[i]``
+        (``j`` predicted harder; two infinite predictions are not separated).
     concordant
         ``outcome[j] > outcome[i]`` for each pair (ties, e.g. two censored outcomes, count as not
         concordant).
@@ -521,7 +522,7 @@ def pairwise_agreement(
         raise ValueError(f"min_ratio must be >= 1, got {min_ratio}")
     pairs, conc = [], []
     for i, j in itertools.permutations(range(len(p)), 2):
-        if p[j] >= min_ratio * p[i]:
+        if np.isfinite(p[i]) and p[j] >= min_ratio * p[i]:
             pairs.append((i, j))
             conc.append(bool(o[j] > o[i]))
     return PairwiseAgreement(pairs, conc)
