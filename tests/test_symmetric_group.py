@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+
 from biasbook import symmetric_group as sg
 
 # Number of partitions p(n), OEIS A000041.
