@@ -201,6 +201,58 @@ def learning_curves(
     return out
 
 
+def network_learning_curves(
+    L: int,
+    beta: float,
+    heads: int,
+    n_grid: list[int],
+    n_nets: int,
+    sets_per_net: int,
+    ridge: float,
+    steps: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Learning curves of readout-trained finite linear-block networks (``V = 2``, uniform tokens).
+
+    ``n_nets`` random networks; for every training-set size each network's readout is trained by
+    gradient descent (:func:`biasbook.gp_networks.train_readout_gd`) on ``sets_per_net`` fresh
+    i.i.d. training sets, and its learnability of each target is computed exactly over all
+    ``2^L`` sequences. Returns learnabilities of shape ``[n_nets * sets_per_net, len(n_grid)]``.
+    """
+    T = sq.enumerate_sequences(2, L)
+    N = len(T)
+    targets = {f"g{k}": specht_target(T, k) for k in (1, 2, 3)}
+    targets["copy"] = 1.0 - 2.0 * T[:, 0]
+    Y = np.stack(list(targets.values()), axis=1)  # [N, targets]
+    cfg = kn.AttentionNetConfig(seq_len=L, d_in=2 + L, heads=heads, d_k=4, d_v=4)
+    G = gn.empirical_grams(kn.embed_tokens(T, 2, beta), cfg, n_nets, seed=seed + 31)
+    net_of = np.repeat(np.arange(n_nets), sets_per_net)  # the network behind each training set
+    reps = len(net_of)
+    rng = np.random.default_rng(seed + 32)
+    n_t = Y.shape[1]
+    learn = np.zeros((reps, len(n_grid), n_t))
+    opt = np.zeros(len(n_grid))
+    for c, n in enumerate(n_grid):
+        idx = rng.integers(0, N, size=(reps, n))  # uniform measure: i.i.d. uniform indices
+        Ktr = np.stack([G[b][np.ix_(i, i)] for b, i in zip(net_of, idx, strict=True)])
+        # Train every (training set, target) pair as one batch.
+        alpha, err = gn.train_readout_gd(
+            np.repeat(Ktr, n_t, axis=0), np.concatenate([Y[i].T for i in idx]), ridge, steps
+        )
+        opt[c] = err.max()
+        alpha = alpha.reshape(reps, n_t, n)
+        cross = np.stack([G[b][:, i] for b, i in zip(net_of, idx, strict=True)])  # [reps, N, n]
+        f = np.einsum("bNn,btn->bNt", cross, alpha)
+        learn[:, c] = np.einsum("bNt,Nt->bt", f, Y) / np.einsum("Nt,Nt->t", Y, Y)
+    return {
+        "n": np.asarray(n_grid),
+        "heads": heads,
+        "targets": list(targets),
+        "learnability": {k: learn[..., i] for i, k in enumerate(targets)},
+        "opt_error": opt,
+    }
+
+
 # --------------------------------------------------------------------------- 4. scaling law
 
 

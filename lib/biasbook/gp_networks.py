@@ -14,7 +14,7 @@ Gradient descent runs in the dual coordinates ``w = Phi^T alpha``: starting from
 gradient ``Phi^T (Phi w - y) + delta w`` lies in the span of the training features, so the iterates
 are exactly those of gradient descent on ``w``, at cost ``O(n^2)`` per step instead of ``O(n P)``.
 Training uses heavy-ball momentum with step and momentum set from the extreme eigenvalues of
-``Phi Phi^T + delta I`` (the classical optimal choice for quadratics).
+``Phi Phi^T + delta I`` (the classical optimal choice for quadratics), in double precision.
 """
 
 from __future__ import annotations
@@ -107,21 +107,24 @@ def train_readout_gd(
     # Polyak's optimal heavy-ball parameters for a quadratic with curvatures in [lo, hi].
     lr = 4.0 / (np.sqrt(hi) + np.sqrt(lo)) ** 2
     mom = ((np.sqrt(hi) - np.sqrt(lo)) / (np.sqrt(hi) + np.sqrt(lo))) ** 2
-    alpha = _heavy_ball(
-        jnp.asarray(K_train, jnp.float32),
-        jnp.asarray(y, jnp.float32),
-        jnp.float32(ridge),
-        int(steps),
-        jnp.asarray(lr, jnp.float32),
-        jnp.asarray(mom, jnp.float32),
-    )
-    alpha = np.asarray(alpha, dtype=np.float64)
+    # Double precision: with a small ridge the objective is ill-conditioned (curvatures spanning
+    # n eta_max / delta ~ 1e5), beyond what float32 gradient steps resolve.
+    with jax.enable_x64(True):
+        alpha = _heavy_ball(
+            jnp.asarray(K_train, jnp.float64),
+            jnp.asarray(y, jnp.float64),
+            jnp.float64(ridge),
+            int(steps),
+            jnp.asarray(lr, jnp.float64),
+            jnp.asarray(mom, jnp.float64),
+        )
+        alpha = np.asarray(alpha, dtype=np.float64)
     exact = np.linalg.solve(K_train + ridge * np.eye(K_train.shape[-1]), y[..., None])[..., 0]
     # Primal distance ||w - w*|| with w = Phi^T alpha: sqrt(d^T K d) for d = alpha - alpha*.
     d = alpha - exact
     num = np.sqrt(np.maximum(np.einsum("bi,bij,bj->b", d, K_train, d), 0.0))
     den = np.sqrt(np.einsum("bi,bij,bj->b", exact, K_train, exact))
-    return alpha, num / den
+    return alpha, np.where(den > 0, num / np.where(den > 0, den, 1.0), num)
 
 
 def gp_posterior_mean(
