@@ -62,6 +62,8 @@ def _np_forward(p, tokens, cfg: TransformerConfig) -> np.ndarray:
         dict(readout="cls", layernorm=True, n_layers=2),
         dict(readout="mean", layernorm=False, n_layers=1, d_mlp=0),
         dict(readout="cls", layernorm=False, n_layers=1, n_outputs=3, vocab_size=5),
+        dict(readout="cls", n_layers=1, attention_impl="dot"),
+        dict(readout="mean", n_layers=1, attention_impl="elementwise"),
     ],
 )
 def test_transformer_matches_numpy_reference(kw):

@@ -13,6 +13,7 @@ from biasbook.sample_complexity import (
     compare_fits,
     grid_threshold,
     run_sweep,
+    run_sweeps,
     success_fraction,
     summarise_sweep,
     thresholds,
@@ -137,28 +138,6 @@ def test_bad_input():
         run_sweep("mlp", "and", 9, [8], [16], 1, {}, steps=1, learning_rate=1e-3, batch_size=4)
 
 
-def test_tiny_sweep_learns_one_bit_copy():
-    # s = 1 AND is "copy bit i": an MLP learns it from 256 samples in 300 steps, and fails from 2.
-    res = run_sweep(
-        "mlp",
-        "and",
-        1,
-        [6],
-        [2, 256],
-        n_seeds=2,
-        arch={"hidden": (16,)},
-        steps=300,
-        learning_rate=1e-2,
-        batch_size=32,
-        m_test=200,
-        cache=False,
-        progress=False,
-    )
-    assert res.test_acc.shape == (1, 2, 2)
-    assert np.all(res.test_acc[0, :, 1] >= 0.99)
-    assert np.all(res.test_acc[0, :, 0] < 0.99)
-
-
 def test_summarise_sweep_on_synthetic_log_law():
     # per-seed step thresholds 10 * log2(T) +- a few: the summary must pick the log law
     Ts = (8, 16, 32, 64, 128)
@@ -174,3 +153,29 @@ def test_summarise_sweep_on_synthetic_log_law():
     assert np.all(summ.low <= summ.m_star) and np.all(summ.m_star <= summ.high)
     assert summ.fits is not None and summ.fits.winner == "log"
     assert summ.growth() == pytest.approx(summ.m_star[-1] / summ.m_star[0])
+
+
+def test_sweep_learns_one_bit_copy_and_grouping_does_not_matter():
+    # s = 1 AND (and s = 1 PARITY) is "copy bit i": an MLP learns it from 256 samples in 300
+    # steps and cannot from 2. Training two targets together must not change either's results.
+    kwargs = {
+        "s": 1,
+        "ms": [2, 256],
+        "n_seeds": 2,
+        "arch": {"hidden": (16,)},
+        "steps": 300,
+        "learning_rate": 1e-2,
+        "batch_size": 32,
+        "m_test": 200,
+        "cache": False,
+        "progress": False,
+    }
+    together = run_sweeps("mlp", {"and": [6], "parity": [6]}, **kwargs)
+    alone = run_sweep("mlp", "and", Ts=[6], **kwargs)
+    np.testing.assert_array_equal(together["and"].test_acc, alone.test_acc)
+    assert alone.test_acc.shape == together["parity"].test_acc.shape == (1, 2, 2)
+    for res in together.values():
+        assert np.all(res.test_acc[0, :, 1] >= 0.99)
+        assert np.all(res.test_acc[0, :, 0] < 0.99)
+    with pytest.raises(ValueError, match="no targets"):
+        run_sweeps("mlp", {}, **kwargs)

@@ -15,13 +15,19 @@ Two layers:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
-from biasbook.sparse_tasks import check_sizes, check_target_name, make_task, sample_dataset
+from biasbook.sparse_tasks import (
+    TARGET_NAMES,
+    check_sizes,
+    check_target_name,
+    make_task,
+    sample_dataset,
+)
 
 Censoring = Literal["none", "below", "above"]
 MODELS = ("transformer", "mlp")
@@ -354,27 +360,64 @@ def run_sweep(
     progress: bool | None = None,
     cache: bool = True,
 ) -> SweepResult:
-    """Train ``n_seeds x len(ms)`` models per ``T`` as one :func:`train_many` call each.
+    """:func:`run_sweeps` for one target."""
+    return run_sweeps(
+        model,
+        {target: Ts},
+        s,
+        ms,
+        n_seeds,
+        arch,
+        steps,
+        learning_rate,
+        batch_size,
+        m_test=m_test,
+        seed=seed,
+        progress=progress,
+        cache=cache,
+    )[check_target_name(target)]
+
+
+def run_sweeps(
+    model: Literal["transformer", "mlp"],
+    grids: Mapping[str, Sequence[int]],
+    s: int,
+    ms: Sequence[int],
+    n_seeds: int,
+    arch: dict[str, Any],
+    steps: int,
+    learning_rate: float,
+    batch_size: int,
+    m_test: int = 1000,
+    seed: int = 0,
+    progress: bool | None = None,
+    cache: bool = True,
+) -> dict[str, SweepResult]:
+    """Train every ``(target, seed, m)`` model of one ``T`` as one :func:`train_many` call.
 
     Seed ``i`` fixes the task (its support), one pool of ``max(ms)`` training samples and a test set
     of ``m_test`` samples; the model for size ``m`` trains on the first ``m`` samples of the pool
     (nested training sets), marked by the ``weights`` mask. All models use minibatches of
     ``batch_size`` drawn with replacement from their own ``m`` examples, so a step costs the same
-    for every ``m`` and padding costs memory only. Logistic loss, Adam (no weight decay).
+    for every ``m`` and padding costs memory only. Logistic loss, Adam (no weight decay). Training
+    several targets together only saves compilation: every model's data and key depend on its own
+    ``(T, target, seed, m)`` alone, so the results do not depend on the grouping.
 
     Parameters
     ----------
     model
         ``"transformer"`` (one layer, ``[CLS]`` readout; ``arch`` holds ``d_model``, ``n_heads``,
         ``d_mlp``, ...) or ``"mlp"`` (on the flattened one-hot sequence; ``arch`` holds ``hidden``).
-    target, s
-        The s-sparse target (see :mod:`biasbook.sparse_tasks`; inputs balanced).
-    Ts, ms
-        Sequence lengths and training-set sizes.
+    grids
+        ``{target: sequence lengths}``, e.g. ``{"and": (8, 16, 32), "parity": (8, 16)}``.
+    s
+        Number of relevant bits (see :mod:`biasbook.sparse_tasks`; inputs balanced).
+    ms
+        Training-set sizes (shared by all targets and lengths).
     n_seeds
         Independent tasks, data sets and initialisations per ``(T, m)``.
     steps, learning_rate, batch_size
-        Optimisation (identical for every model of the sweep).
+        Optimisation (identical for every model).
     m_test
         Fresh test samples per seed.
     seed
@@ -383,14 +426,25 @@ def run_sweep(
         Show progress bars (``None``: automatic).
     cache
         Reuse results stored by :func:`biasbook.cache.cached` (one entry per ``T``).
+
+    Returns
+    -------
+    dict
+        ``{target: SweepResult}``.
     """
+    from tqdm.auto import tqdm
+
+    from biasbook.cache import cached
     from biasbook.training import TrainConfig
 
-    check_sweep_args(model, target, s, Ts, ms)
+    if not grids:
+        raise ValueError("no targets given; pass e.g. {'and': (8, 16, 32)}")
+    grids = {check_target_name(t): tuple(int(T) for T in Ts) for t, Ts in grids.items()}
+    for target, Ts in grids.items():
+        check_sweep_args(model, target, s, Ts, ms)
     if n_seeds < 1:
         raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
     ms = tuple(int(m) for m in ms)
-    n_m = len(ms)
     config = TrainConfig(
         steps=steps,
         learning_rate=learning_rate,
@@ -398,16 +452,14 @@ def run_sweep(
         loss="logistic",
         log_every=max(1, steps // 4),
     )
-    from tqdm.auto import tqdm
-
-    from biasbook.cache import cached
-
-    test_acc = np.zeros((len(Ts), n_seeds, n_m))
-    train_acc = np.zeros_like(test_acc)
-    for iT, T in enumerate(tqdm(Ts, desc=f"{model}/{target}: T", disable=progress is False)):
+    all_T = sorted({T for Ts in grids.values() for T in Ts})
+    acc: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+    label = f"{model} on {', '.join(grids)}: T"
+    for T in tqdm(all_T, desc=label, disable=progress is False):
+        targets = [t for t in grids if T in grids[t]]
         args = {
             "model": model,
-            "target": target,
+            "targets": targets,
             "s": int(s),
             "T": int(T),
             "ms": list(ms),
@@ -420,10 +472,9 @@ def run_sweep(
             "seed": int(seed),
         }
         run = functools.partial(_train_at_T, args, config, arch, progress)
-        if cache:
-            test_acc[iT], train_acc[iT] = cached("sparse-sample-complexity", args, run)
-        else:
-            test_acc[iT], train_acc[iT] = run()
+        test, train = cached("sparse-sample-complexity", args, run) if cache else run()
+        for k, target in enumerate(targets):
+            acc[target, T] = (test[k], train[k])
     settings = {
         "arch": dict(arch),
         "steps": steps,
@@ -434,54 +485,71 @@ def run_sweep(
         "optimizer": "adam",
         "loss": "logistic",
     }
-    return SweepResult(
-        model=model,
-        target=check_target_name(target),
-        s=int(s),
-        Ts=tuple(int(T) for T in Ts),
-        ms=ms,
-        test_acc=test_acc,
-        train_acc=train_acc,
-        settings=settings,
-    )
+    return {
+        target: SweepResult(
+            model=model,
+            target=target,
+            s=int(s),
+            Ts=Ts,
+            ms=ms,
+            test_acc=np.stack([acc[target, T][0] for T in Ts]),
+            train_acc=np.stack([acc[target, T][1] for T in Ts]),
+            settings=settings,
+        )
+        for target, Ts in grids.items()
+    }
 
 
 def _train_at_T(
     args: dict[str, Any], config: Any, arch: dict[str, Any], progress: bool | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Train all ``(seed, m)`` models at one ``T``; return final test and train accuracy."""
+    """Train all ``(target, seed, m)`` models at one ``T``.
+
+    Returns final test and train accuracies, each ``[n_targets, n_seeds, n_m]``.
+    """
     import jax
 
     from biasbook.training import train_many
 
     T, s, ms, n_seeds, seed = args["T"], args["s"], args["ms"], args["n_seeds"], args["seed"]
+    targets = args["targets"]
     m_max, n_m = max(ms), len(ms)
-    X, y, Xt, yt = [], [], [], []
-    for i in range(n_seeds):
-        task_seed = 1000 * seed + i
-        task = make_task(args["target"], T, s, seed=task_seed)
-        xi, yi = sample_dataset(task, m_max, seed=2 * task_seed)
-        xti, yti = sample_dataset(task, args["m_test"], seed=2 * task_seed + 1)
-        X.append(xi)
-        y.append(yi)
-        Xt.append(xti)
-        yt.append(yti)
-    # models ordered (seed, m); data repeated over m (int8 keeps the padded batch small)
+    X, y, Xt, yt, keys = [], [], [], [], []
+    base = jax.random.fold_in(jax.random.key(seed), T)
+    for target in targets:
+        k_target = jax.random.fold_in(base, TARGET_NAMES.index(target))
+        for i in range(n_seeds):
+            task_seed = 1000 * seed + i
+            task = make_task(target, T, s, seed=task_seed)
+            xi, yi = sample_dataset(task, m_max, seed=2 * task_seed)
+            xti, yti = sample_dataset(task, args["m_test"], seed=2 * task_seed + 1)
+            X.append(xi)
+            y.append(yi)
+            Xt.append(xti)
+            yt.append(yti)
+            keys.append(jax.random.split(jax.random.fold_in(k_target, i), n_m))
+    # models ordered (target, seed, m); data repeated over m (int8 keeps the padded batch small)
     X = np.repeat(np.stack(X).astype(np.int8), n_m, axis=0)
     y = np.repeat(np.stack(y), n_m, axis=0)
     Xt = np.repeat(np.stack(Xt).astype(np.int8), n_m, axis=0)
     yt = np.repeat(np.stack(yt), n_m, axis=0)
     mask = (np.arange(m_max)[None, :] < np.array(ms)[:, None]).astype(np.float32)  # [n_m, m_max]
-    w = np.tile(mask, (n_seeds, 1))
-    keys = jax.random.split(jax.random.fold_in(jax.random.key(seed), T), n_seeds * n_m)
+    w = np.tile(mask, (len(targets) * n_seeds, 1))
     init_fn, apply_fn = _model_fns(args["model"], T, arch)
     result = train_many(
-        init_fn, apply_fn, X, y, keys, config, weights=w, X_test=Xt, y_test=yt, progress=progress
+        init_fn,
+        apply_fn,
+        X,
+        y,
+        jax.numpy.concatenate(keys),
+        config,
+        weights=w,
+        X_test=Xt,
+        y_test=yt,
+        progress=progress,
     )
-    return (
-        result.test_acc[:, -1].reshape(n_seeds, n_m),
-        result.train_acc[:, -1].reshape(n_seeds, n_m),
-    )
+    shape = (len(targets), n_seeds, n_m)
+    return result.test_acc[:, -1].reshape(shape), result.train_acc[:, -1].reshape(shape)
 
 
 @dataclass(frozen=True)

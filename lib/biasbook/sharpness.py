@@ -24,6 +24,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.flatten_util import ravel_pytree
 from numpy.typing import ArrayLike
 
 Params = Any
@@ -53,35 +54,33 @@ def parameter_norm(params: Params, exclude: Sequence[str] = ()) -> jax.Array:
 
 
 def _random_like(key: jax.Array, params: Params, sampler: Callable = jax.random.normal) -> Params:
-    """Independent draws of ``sampler(key, shape, dtype)`` shaped like each leaf of ``params``."""
-    leaves, treedef = jax.tree_util.tree_flatten(params)
-    keys = jax.tree_util.tree_unflatten(treedef, list(jax.random.split(key, len(leaves))))
-    return jax.tree_util.tree_map(
-        lambda k, x: sampler(k, jnp.shape(x), jnp.result_type(x)), keys, params
-    )
+    """Independent draws of ``sampler(key, shape, dtype)`` shaped like ``params``.
+
+    One draw of the flattened parameter vector, split back into leaves: a single random-number
+    kernel instead of one per leaf, which makes the compiled program several times faster to build.
+    """
+    flat, unravel = ravel_pytree(params)
+    return unravel(sampler(key, flat.shape, flat.dtype))
 
 
 def _tree_dot(a: Params, b: Params) -> jax.Array:
     return sum(jax.tree_util.tree_leaves(jax.tree_util.tree_map(jnp.vdot, a, b)))
 
 
-def _axpy(a: jax.Array, x: Params, y: Params) -> Params:
-    return jax.tree_util.tree_map(lambda xi, yi: yi + a * xi, x, y)
-
-
-def _exclude(noise: Params, exclude: Sequence[str]) -> Params:
-    """Zero the noise of the top-level entries named in ``exclude`` (e.g. ``"pos_emb"``)."""
+def _exclusion_mask(params: Params, exclude: Sequence[str]) -> jax.Array | None:
+    """Flat 0/1 mask over ``ravel_pytree(params)``: 0 on the top-level entries in ``exclude``."""
     if not exclude:
-        return noise
-    if not isinstance(noise, dict):
+        return None
+    if not isinstance(params, dict):
         raise ValueError("exclude needs a dict of parameters (top-level names)")
-    unknown = set(exclude) - set(noise)
+    unknown = set(exclude) - set(params)
     if unknown:
-        raise ValueError(f"cannot exclude {sorted(unknown)}: parameters are {sorted(noise)}")
-    return {
-        k: jax.tree_util.tree_map(jnp.zeros_like, v) if k in exclude else v
-        for k, v in noise.items()
+        raise ValueError(f"cannot exclude {sorted(unknown)}: parameters are {sorted(params)}")
+    mask = {
+        k: jax.tree_util.tree_map(jnp.zeros_like if k in exclude else jnp.ones_like, v)
+        for k, v in params.items()
     }
+    return ravel_pytree(mask)[0]
 
 
 def sharpness_samples(
@@ -101,13 +100,17 @@ def sharpness_samples(
     """
     sigmas = jnp.atleast_1d(jnp.asarray(sigmas, dtype=jnp.float32))
     base = loss_fn(params)
+    flat, unravel = ravel_pytree(params)
+    mask = _exclusion_mask(params, exclude)
     keys = jax.random.split(key, n_samples)
 
     def one(k: jax.Array) -> jax.Array:
-        z = _exclude(_random_like(k, params), exclude)
+        z = jax.random.normal(k, flat.shape, flat.dtype)
+        if mask is not None:
+            z = z * mask
 
         def at(sigma: jax.Array) -> jax.Array:
-            return 0.5 * (loss_fn(_axpy(sigma, z, params)) + loss_fn(_axpy(-sigma, z, params)))
+            return 0.5 * (loss_fn(unravel(flat + sigma * z)) + loss_fn(unravel(flat - sigma * z)))
 
         return jax.lax.map(at, sigmas) - base
 

@@ -293,7 +293,21 @@ def _fn_key(f: Any) -> Any:
 
 #: XLA options for the compiled training programs (only these programs; see the module docstring).
 COMPILER_OPTIONS: dict[str, Any] = {}
-_GROUP: int | None = None
+
+#: Models are trained in groups of about this many activation rows (examples x positions) per
+#: group: one group's activations stay in the CPU cache, while a group still amortises XLA's fixed
+#: per-operation cost over several models. ``None`` vmaps all models at once.
+GROUP_ROWS: int | None = 8192
+
+
+def _group_size(n_models: int, X: jax.Array, batch: int | None) -> int | None:
+    """Models per group (``None``: all at once) for inputs ``X[n_models, m, ...]``."""
+    if GROUP_ROWS is None:
+        return None
+    rows = (X.shape[1] if batch is None else batch) * (X.shape[2] if X.ndim >= 3 else 1)
+    g = max(1, GROUP_ROWS // max(rows, 1))
+    return None if g >= n_models else g
+
 
 _COMPILED: OrderedDict[Any, Any] = OrderedDict()
 _COMPILED_MAX = 64
@@ -434,9 +448,7 @@ def _build_many(
     def run_all(state, keys, d, hyper, t0):
         if group is None:
             return jax.vmap(chunk_one, in_axes=(0, 0, 0, None, None))(state, keys, d, hyper, t0)
-        return jax.lax.map(
-            lambda a: chunk_one(*a, hyper, t0), (state, keys, d), batch_size=group
-        )
+        return jax.lax.map(lambda a: chunk_one(*a, hyper, t0), (state, keys, d), batch_size=group)
 
     run = jax.jit(run_all, donate_argnums=(0,), compiler_options=dict(COMPILER_OPTIONS))
     return init, run
@@ -539,7 +551,7 @@ def train_many(
         wt = _prepare_weights(weights_test, tuple(yt.shape[:2]))
     full_batch = config.batch_size is None
 
-    group = _GROUP
+    group = _group_size(n, X, config.batch_size)
     opts = tuple(sorted(COMPILER_OPTIONS.items()))
     key = ("many", _fn_key(init_fn), _fn_key(apply_fn), _static(config, full_batch), group, opts)
     init, run = _cached(key, lambda: _build_many(init_fn, apply_fn, config, full_batch, group))
