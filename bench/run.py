@@ -11,8 +11,8 @@ Writes ``_build/bench/bench.json`` and ``_build/bench/bench.md`` (``--out`` to c
     and its fraction of a float32 matmul peak measured in the same run);
 (b) the same workload as a per-model loop (:func:`biasbook.training.train_one`, a Python loop over
     jitted steps; and a loop of single-model compiled scans) and the speed-up of the batched engine;
-(c) chapter wall times in quick and default mode, read from ``_build/execution.json`` (written by
-    ``python -m biasbook run``);
+(c) chapter wall times in quick and default mode, read from ``book/run_times.json`` (written by
+    ``bench/chapter_times.py``);
 (d) the symmetry-reduced kernel spectrum (:func:`biasbook.spectra.binary_spectrum`) against a dense
     ``scipy.linalg.eigvalsh`` of the full kernel matrix;
 (e) what dominates: the engine's step split into forward, backward and optimiser, and the XLA
@@ -357,27 +357,22 @@ def engine_ablation(w: Workload) -> list[dict[str, Any]]:
 
 
 def chapter_times() -> dict[str, Any]:
-    """Chapter wall times from ``<build>/execution.json`` (the runner's record)."""
-    path = build_dir() / "execution.json"
+    """Chapter wall times, both modes, from ``book/run_times.json`` (``bench/chapter_times.py``)."""
+    path = Path(__file__).resolve().parent.parent / "book" / "run_times.json"
     if not path.exists():
-        return {"available": False, "reason": f"{path} not found: run `python -m biasbook run`"}
-    try:
-        report = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        return {"available": False, "reason": f"{path} is not valid JSON ({err})"}
-    rows = []
-    for name, rec in sorted(report.get("chapters", {}).items()):
-        params = rec.get("params", {}) or {}
-        rows.append(
-            {
-                "chapter": name,
-                "mode": "quick" if params.get("quick") else "default",
-                "status": rec.get("status", "?"),
-                "wall_s": rec.get("wall_s"),
-                "executed_at": rec.get("executed_at", ""),
-            }
-        )
-    return {"available": True, "path": str(path), "chapters": rows}
+        return {"available": False, "reason": f"{path} not found: run bench/chapter_times.py"}
+    data = json.loads(path.read_text())
+    rows = [
+        {"chapter": name, "quick_s": rec.get("quick"), "default_s": rec.get("default")}
+        for name, rec in data.items()
+        if not name.startswith("_")
+    ]
+    return {
+        "available": True,
+        "path": str(path),
+        "machine": data.get("_machine", "?"),
+        "chapters": rows,
+    }
 
 
 def spectra_bench(Ls: list[int]) -> list[dict[str, Any]]:
@@ -497,23 +492,25 @@ def markdown(results: dict[str, Any]) -> str:
     if not ch["available"]:
         lines.append(f"Not available: {ch['reason']}.")
     else:
-        by_name: dict[str, dict[str, Any]] = {}
-        for row in ch["chapters"]:
-            by_name.setdefault(row["chapter"], {})[row["mode"]] = row
         lines += ["| chapter | quick (s) | default (s) |", "|---|---|---|"]
-
-        def cell(row):
-            if row is None:
-                return "not recorded"
-            return f"{_fmt(row['wall_s'], '.0f')} ({row['status']})"
-
-        for name, modes in by_name.items():
-            lines.append(f"| {name} | {cell(modes.get('quick'))} | {cell(modes.get('default'))} |")
+        for row in ch["chapters"]:
+            lines.append(
+                f"| {row['chapter']} | {_fmt(row['quick_s'], '.0f')} "
+                f"| {_fmt(row['default_s'], '.0f')} |"
+            )
+        total = {m: [r[f"{m}_s"] for r in ch["chapters"]] for m in ("quick", "default")}
+        lines.append(
+            "| **whole book** | "
+            + " | ".join(
+                f"**{sum(v):.0f}**" if v and None not in v else "incomplete" for v in total.values()
+            )
+            + " |"
+        )
         lines += [
             "",
-            f"From `{ch['path']}`, which keeps the latest run of each chapter only, so a chapter "
-            "shows one mode unless both were recorded. Budgets: quick ≤ 90 s, default ≤ 8 min per "
-            "chapter.",
+            f"From `{ch['path']}` (measured by `bench/chapter_times.py` on {ch['machine']}, each "
+            "chapter from scratch). Budgets: quick ≤ 90 s and default ≤ 8 min per chapter; the "
+            "whole book ≤ 6 min quick and ≤ 25 min default.",
         ]
     lines += ["", "## Kernel spectra: symmetry-reduced vs dense", ""]
     sp_rows = results.get("spectra") or []
