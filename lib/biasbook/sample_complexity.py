@@ -6,7 +6,8 @@ Two layers:
   ``m`` and seeds, find the smallest ``m`` at which most seeds reach a target accuracy
   (:func:`grid_threshold`, with interpolation in ``log m``; :func:`bisect_threshold` for a callable
   success curve), bootstrap error bars over seeds (:func:`bootstrap_threshold`), and compare the
-  fits ``m* = a + b log T`` and ``m* = a + b T`` (:func:`compare_fits`);
+  fits ``m* = a + b log T`` and ``m* = a + b T`` (:func:`compare_fits`), and measure the
+  exponent of a power law ``m* = c T**alpha`` (:func:`fit_power_law`);
 * **experiment** (:func:`run_sweep`): train a one-layer transformer or an MLP on s-sparse targets
   for every ``(seed, m)`` at once with :func:`biasbook.training.train_many`, padding the different
   training-set sizes into one batch with the ``weights`` mask.
@@ -270,6 +271,88 @@ def compare_fits(
     log_fit = ScalingFit("log", *_wls(np.log(T), m_star, w))
     lin_fit = ScalingFit("linear", *_wls(T, m_star, w))
     return FitComparison(log=log_fit, linear=lin_fit)
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """Weighted least-squares fit ``log m* = log c + alpha log T``, i.e. ``m* = c * T**alpha``.
+
+    Attributes
+    ----------
+    c, alpha
+        Prefactor and exponent.
+    alpha_se
+        Standard error of ``alpha`` from the given uncertainties (taken as absolute, not rescaled
+        by the residuals); ``nan`` if no uncertainties were given.
+    chi2
+        ``sum ((m - c T**alpha) / sigma)**2`` on the original scale, with the same ``sigma`` as
+        :func:`compare_fits` (``1`` if none), so it can be set beside that function's ``chi2``.
+    """
+
+    c: float
+    alpha: float
+    alpha_se: float
+    chi2: float
+
+    def __call__(self, T: np.ndarray | float) -> np.ndarray:
+        """Predicted ``m*`` at ``T``."""
+        return self.c * np.asarray(T, dtype=np.float64) ** self.alpha
+
+    def per_doubling(self) -> float:
+        """Factor by which ``m*`` grows when ``T`` doubles: ``2**alpha``."""
+        return float(2.0**self.alpha)
+
+    def formula(self) -> str:
+        """The fit as text, e.g. ``"m* = 4.2 T^0.51"``."""
+        return f"m* = {self.c:.3g} T^{self.alpha:.2f}"
+
+
+def fit_power_law(
+    T: Sequence[float], m_star: Sequence[float], sigma: Sequence[float] | None = None
+) -> PowerLawFit:
+    """Fit ``m* = c T**alpha`` by weighted least squares on ``log m*`` against ``log T``.
+
+    A threshold with uncertainty ``sigma`` has ``log m*`` uncertain by about ``sigma / m*``, so each
+    point gets the weight ``(m* / sigma)**2``.
+
+    Parameters
+    ----------
+    T, m_star
+        Sequence lengths and finite, positive thresholds (drop censored points before calling).
+    sigma
+        Uncertainty of each ``m*``; ``None`` for equal weights in log space.
+
+    Returns
+    -------
+    PowerLawFit
+        ``alpha = 1`` is linear growth; growth like ``log T`` looks like a small ``alpha`` that
+        shrinks as the range of ``T`` moves up.
+    """
+    T = np.asarray(T, dtype=np.float64)
+    m_star = np.asarray(m_star, dtype=np.float64)
+    if T.shape != m_star.shape or T.ndim != 1:
+        raise ValueError(f"T and m_star must be 1-d of equal length, got {T.shape}, {m_star.shape}")
+    if T.size < 2 or np.unique(T).size < 2:
+        raise ValueError(f"a power-law fit needs at least 2 distinct T, got {T.tolist()}")
+    if not (np.all(np.isfinite(m_star)) and np.all(m_star > 0) and np.all(T > 0)):
+        raise ValueError("T and m_star must be positive and finite (leave out censored thresholds)")
+    if sigma is None:
+        sig = np.ones_like(T)
+        w = np.ones_like(T)
+    else:
+        sig = np.asarray(sigma, dtype=np.float64)
+        if sig.shape != T.shape or np.any(~(sig > 0)):
+            raise ValueError("sigma must be positive, one per point")
+        w = (m_star / sig) ** 2
+    log_c, alpha, _, _ = _wls(np.log(T), np.log(m_star), w)
+    if sigma is None:
+        alpha_se = float("nan")
+    else:
+        A = np.stack([np.ones_like(T), np.log(T)], axis=1)
+        alpha_se = float(np.sqrt(np.linalg.inv(A.T @ (w[:, None] * A))[1, 1]))
+    c = float(np.exp(log_c))
+    chi2 = float(np.sum(((m_star - c * T**alpha) / sig) ** 2))
+    return PowerLawFit(c=c, alpha=alpha, alpha_se=alpha_se, chi2=chi2)
 
 
 # --------------------------------------------------------------------------------------------------
