@@ -212,10 +212,10 @@ class ScalingFit:
         T = np.asarray(T, dtype=np.float64)
         return self.a + self.b * (np.log(T) if self.form == "log" else T)
 
-    def formula(self) -> str:
-        """The fit as text, e.g. ``"m* = 12.3 + 45.6 log T"``."""
+    def formula(self, lhs: str = "m*") -> str:
+        """The fit as text, e.g. ``"m* = 12.3 + 45.6 log T"``; ``lhs`` names the fitted quantity."""
         x = "log T" if self.form == "log" else "T"
-        return f"m* = {self.a:.3g} {'+' if self.b >= 0 else '-'} {abs(self.b):.3g} {x}"
+        return f"{lhs} = {self.a:.3g} {'+' if self.b >= 0 else '-'} {abs(self.b):.3g} {x}"
 
 
 @dataclass(frozen=True)
@@ -515,7 +515,7 @@ def run_sweeps(
     dict
         ``{target: SweepResult}``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bars: tqdm.auto warns without ipywidgets in notebooks
 
     from biasbook.cache import cached
     from biasbook.training import TrainConfig
@@ -691,7 +691,8 @@ def summarise_sweep(
         low.append(lo)
         high.append(hi)
     m_star, low, high = np.array(m_star), np.array(low), np.array(high)
-    half = np.where(np.isfinite(high - low), (high - low) / 2.0, m_star)
+    with np.errstate(invalid="ignore"):  # inf - inf where both ends are censored
+        half = np.where(np.isfinite(high - low), (high - low) / 2.0, m_star)
     sigma = np.maximum(half, rel_floor * m_star)
     ok = np.array([c == "none" for c in censored])
     Ts = np.asarray(result.Ts, dtype=np.float64)

@@ -191,7 +191,7 @@ def sharpness_sweep(
         raise ValueError(
             f"sharpness_sweep compares minima of the squared error; got loss={train.loss!r}"
         )
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bars: tqdm.auto warns without ipywidgets in notebooks
 
     rows: dict[str, list] = {k: [] for k in _SWEEP_KEYS}
     for n in tqdm(list(ns), desc="sharpness sweep (n)", disable=not progress):
