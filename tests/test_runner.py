@@ -135,3 +135,18 @@ def test_library_edit_invalidates_cache_and_unchanged_run_reexecutes_nothing(
     run_cli(demo_project, "run", "demo", "-p", "seed", "4", pythonpath=lib)
     report = json.loads((demo_project / "_build" / "execution.json").read_text())
     assert report["chapters"]["demo"]["status"] == "ok"  # new parameters: re-executed
+
+
+def test_run_times_table_sums_modes_and_flags_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from biasbook import build
+
+    names = list(runner.chapters())
+    times = {n: {"quick": 30.0, "default": 120.0} for n in names}
+    monkeypatch.setattr(build, "_run_times", lambda: times | {"_machine": "test box"})
+    table = build.run_times_table()
+    quick, default = 30 * len(names) / 60, 120 * len(names) / 60
+    assert f"| **whole book** | {quick:.1f} min | {default:.1f} min |" in table
+    assert "test box" in table
+    del times[names[0]]["default"]
+    table = build.run_times_table()
+    assert "not measured" in table and "| incomplete |" in table

@@ -22,6 +22,8 @@ from biasbook.paths import build_dir, project_root
 STATUS_MARKER = "<!-- status-tables -->"
 #: Marker in ``book/api.md`` replaced by one ``automodule`` section per library module.
 API_MARKER = "<!-- api-modules -->"
+#: Replaced in ``book/instructors.md`` by the chapters' reference run times.
+RUN_TIMES_MARKER = "<!-- run-times -->"
 
 _ROOT_FILES = ("_config.yml", "_toc.yml", "references.bib")
 _SKIP_DIRS = {"_build", ".ipynb_checkpoints", "__pycache__"}
@@ -91,6 +93,30 @@ def api_sections() -> str:
 def _run_times() -> dict:
     path = project_root() / "book" / "run_times.json"
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def run_times_table() -> str:
+    """Markdown table of every chapter's reference run times (``book/run_times.json``)."""
+    times = _run_times()
+    names = list(runner.chapters())
+    if not any(n in times for n in names):
+        return "No reference run times recorded yet (`bench/chapter_times.py` records them)."
+    lines = ["| chapter | quick mode | default mode |", "|---|---|---|"]
+    totals: dict[str, float | None] = {"quick": 0.0, "default": 0.0}
+    for name in names:
+        rec = times.get(name, {})
+        cells = []
+        for mode in ("quick", "default"):
+            value = rec.get(mode)
+            cells.append("not measured" if value is None else f"{value:.0f} s")
+            total = totals[mode]
+            totals[mode] = None if value is None or total is None else total + value
+        lines.append(f"| {{doc}}`{name}` | {cells[0]} | {cells[1]} |")
+    shown = ["incomplete" if totals[m] is None else f"{totals[m] / 60:.1f} min" for m in totals]
+    lines.append(f"| **whole book** | {shown[0]} | {shown[1]} |")
+    machine = times.get("_machine", "a 2-core CPU")
+    lines += ["", f"Measured by `bench/chapter_times.py` on {machine}, each chapter from scratch."]
+    return "\n".join(lines)
 
 
 def run_header(name: str) -> str:
@@ -168,6 +194,8 @@ def stage() -> Path:
             data = src.read_bytes()
             if src.name == "status.md":
                 data = data.replace(STATUS_MARKER.encode(), status_tables().encode())
+            elif src.name == "instructors.md":
+                data = data.replace(RUN_TIMES_MARKER.encode(), run_times_table().encode())
             elif src.name == "api.md":
                 data = data.replace(API_MARKER.encode(), api_sections().encode())
             _write_if_changed(dest, data)
