@@ -30,7 +30,9 @@ import jax.numpy as jnp
 Params = dict[str, Any]
 
 #: Longest sequence for which ``attention_impl="auto"`` uses the element-wise formulation.
-_ELEMENTWISE_MAX_LEN = 33
+#: 0 (never): with JAX 0.10.2 on a 2-core CPU, batched ``dot`` trained 1.5-2.6x faster than the
+#: element-wise form at T = 8, 16 and 24 (A/B of ``train_many``, 2026-11-23; see README).
+_ELEMENTWISE_MAX_LEN = 0
 
 _ACTIVATIONS = {
     "relu": jax.nn.relu,
@@ -86,8 +88,9 @@ class TransformerConfig:
         MLP nonlinearity: ``"relu"``, ``"gelu"`` or ``"tanh"``.
     attention_impl
         How attention is computed (the same function either way, to float rounding):
-        ``"dot"`` (batched matrix products), ``"elementwise"`` (broadcast-multiply-reduce, faster
-        on CPU for short sequences) or ``"auto"`` (element-wise up to 33 positions).
+        ``"dot"`` (batched matrix products), ``"elementwise"`` (broadcast-multiply-reduce; it was
+        faster for short sequences with earlier XLA:CPU releases) or ``"auto"`` (the faster of the
+        two as measured with the pinned JAX: currently ``"dot"`` at every length).
     """
 
     vocab_size: int = 2
@@ -227,9 +230,9 @@ def _dense(x: jax.Array, w: jax.Array) -> jax.Array:
 def _attention_core(q: jax.Array, k: jax.Array, v: jax.Array, impl: str) -> jax.Array:
     """Softmax attention of ``q, k, v: [m, T, h, e]`` (``q`` already scaled) -> ``[m, T, h, e]``."""
     if impl == "elementwise":
-        # Broadcast-multiply-reduce instead of batched matrix products: for the book's short
-        # sequences the products are tiny (T x e by e x T) and XLA:CPU runs a batched dot of
-        # tiny matrices far slower than a fused element-wise loop (see bench/).
+        # Broadcast-multiply-reduce instead of batched matrix products (T x e by e x T): a fused
+        # element-wise loop, once faster than XLA:CPU's batched dot of tiny matrices; no longer
+        # chosen by "auto" (see _ELEMENTWISE_MAX_LEN), kept as an equivalent alternative.
         scores = jnp.sum(q[:, :, None] * k[:, None], axis=-1)  # [m, T, S, h]
         attn = jax.nn.softmax(scores, axis=2)
         return jnp.sum(attn[..., None] * v[:, None], axis=2)
