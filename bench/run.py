@@ -2,8 +2,8 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/run.py            # default: about 30 minutes on 2 cores
-    .venv/bin/python bench/run.py --no-ablation   # about 20 minutes
+    .venv/bin/python bench/run.py            # default: about 15 minutes on 2 cores
+    .venv/bin/python bench/run.py --no-ablation   # about 9 minutes
     .venv/bin/python bench/run.py --quick    # smoke run, about 30 s
 
 Writes ``_build/bench/bench.json`` and ``_build/bench/bench.md`` (``--out`` to change) with
