@@ -102,17 +102,11 @@ def run_times_table() -> str:
     if not any(n in times for n in names):
         return "No reference run times recorded yet (`bench/chapter_times.py` records them)."
     lines = ["| chapter | quick mode | default mode |", "|---|---|---|"]
-    totals: dict[str, float | None] = {"quick": 0.0, "default": 0.0}
-    for name in names:
-        rec = times.get(name, {})
-        cells = []
-        for mode in ("quick", "default"):
-            value = rec.get(mode)
-            cells.append("not measured" if value is None else f"{value:.0f} s")
-            total = totals[mode]
-            totals[mode] = None if value is None or total is None else total + value
+    by_mode = {m: [times.get(n, {}).get(m) for n in names] for m in ("quick", "default")}
+    for i, name in enumerate(names):
+        cells = ["not measured" if v[i] is None else f"{v[i]:.0f} s" for v in by_mode.values()]
         lines.append(f"| {{doc}}`{name}` | {cells[0]} | {cells[1]} |")
-    shown = ["incomplete" if totals[m] is None else f"{totals[m] / 60:.1f} min" for m in totals]
+    shown = ["incomplete" if None in v else f"{sum(v) / 60:.1f} min" for v in by_mode.values()]
     lines.append(f"| **whole book** | {shown[0]} | {shown[1]} |")
     machine = times.get("_machine", "a 2-core CPU")
     lines += ["", f"Measured by `bench/chapter_times.py` on {machine}, each chapter from scratch."]
