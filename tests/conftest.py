@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# Two CPU devices even on a one-core machine, so that the engine's sharded path is always tested
+# (read when biasbook is first imported, which is after this file).
+os.environ.setdefault("BIASBOOK_CPU_DEVICES", "2")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 FRONT_MATTER = """---

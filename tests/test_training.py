@@ -42,13 +42,18 @@ def _close(a, b, tol=2e-4):
     np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("devices", [1, 2])
 @pytest.mark.parametrize("batch_size", [None, 8])
-def test_train_many_equals_train_one(batch_size, monkeypatch):
+def test_train_many_equals_train_one(batch_size, devices, monkeypatch):
+    # tests/conftest.py asks for two CPU devices, so the sharded path runs on any machine
+    assert len(jax.local_devices()) >= devices
     x, y = _data(3, 24)
     xt, yt = _data(3, 10, seed=1)
     cfg = TrainConfig(steps=30, learning_rate=3e-3, batch_size=batch_size, log_every=10)
     keys = _keys(3)
-    # groups of 2 models (and a remainder group of 1) instead of one vmap over all three
+    # one device: groups of 2 models and a remainder group of 1 instead of one vmap over all
+    # three; two devices: the three models padded to four, two per device
+    monkeypatch.setattr(training, "DEVICES", devices)
     monkeypatch.setattr(training, "GROUP_ROWS", 2 * (batch_size or 24) * T)
     many = train_many(T_INIT, T_APPLY, x, y, keys, cfg, X_test=xt, y_test=yt)
     assert many.train_loss.shape == (3, 4) and list(many.log_steps) == [0, 10, 20, 30]

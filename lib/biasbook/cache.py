@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import jax
+
 from biasbook.paths import PACKAGE_DIR, cache_dir
 
 T = TypeVar("T")
@@ -88,3 +90,23 @@ def _atomic_pickle(obj: Any, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def enable_compilation_cache() -> Path | None:
+    """Keep XLA's compiled programs on disk, in ``<cache>/jax``, across processes.
+
+    Compiling a training program takes seconds per model shape, often more than running it in
+    quick mode; with this cache a re-executed chapter (new parameters, same shapes) skips it.
+    Called when :mod:`biasbook` is imported. Left alone when ``JAX_COMPILATION_CACHE_DIR`` is set
+    (the user's choice) and off when ``BIASBOOK_NO_CACHE=1`` (from-scratch timings).
+
+    Returns
+    -------
+    Path or None
+        The cache folder, or ``None`` if the cache was left as it was.
+    """
+    if os.environ.get("BIASBOOK_NO_CACHE") or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return None
+    path = cache_dir() / "jax"
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    return path

@@ -41,7 +41,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from tqdm import tqdm  # text bars: tqdm.auto warns without ipywidgets in notebooks
+
+from biasbook.devices import engine_devices
 
 Params = Any
 InitFn = Callable[[jax.Array], Params]
@@ -300,6 +303,11 @@ COMPILER_OPTIONS: dict[str, Any] = {}
 GROUP_ROWS: int | None = 8192
 
 
+#: Most devices to spread the models over (``None``: every local device; :mod:`biasbook.devices`
+#: gives the CPU one device per core). 1 runs all models on one device.
+DEVICES: int | None = None
+
+
 def _group_size(n_models: int, X: jax.Array, batch: int | None) -> int | None:
     """Models per group (``None``: all at once) for inputs ``X[n_models, m, ...]``."""
     if GROUP_ROWS is None:
@@ -381,9 +389,18 @@ def _prepare_weights(weights: Any, shape: tuple[int, ...]) -> jax.Array | None:
 
 
 def _build_many(
-    init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_batch: bool, group=None
+    init_fn: InitFn,
+    apply_fn: ApplyFn,
+    config: TrainConfig,
+    full_batch: bool,
+    group: int | None = None,
+    mesh: Mesh | None = None,
 ):
-    """Compile-once functions ``(init, chunk)`` for one (model, static config) combination."""
+    """Compile-once functions ``(init, chunk)`` for one (model, static config) combination.
+
+    With a ``mesh``, each device trains its own share of the models (``shard_map`` over the
+    models axis): the models are independent, so this needs no communication.
+    """
     loss = config.loss
     chunk = config.chunk
     batch = None if full_batch else int(config.batch_size)
@@ -450,7 +467,16 @@ def _build_many(
             return jax.vmap(chunk_one, in_axes=(0, 0, 0, None, None))(state, keys, d, hyper, t0)
         return jax.lax.map(lambda a: chunk_one(*a, hyper, t0), (state, keys, d), batch_size=group)
 
-    run = jax.jit(run_all, donate_argnums=(0,), compiler_options=dict(COMPILER_OPTIONS))
+    options = dict(COMPILER_OPTIONS)
+    if mesh is not None:
+        shard, rep = PartitionSpec("models"), PartitionSpec()
+        run_all = jax.shard_map(
+            run_all, mesh=mesh, in_specs=(shard, shard, shard, rep, rep), out_specs=shard
+        )
+        if mesh.devices.flat[0].platform == "cpu":
+            # one device per core already: Eigen's thread pool would only add synchronisation
+            options.setdefault("xla_cpu_multi_thread_eigen", False)
+    run = jax.jit(run_all, donate_argnums=(0,), compiler_options=options)
     return init, run
 
 
@@ -551,14 +577,37 @@ def train_many(
         wt = _prepare_weights(weights_test, tuple(yt.shape[:2]))
     full_batch = config.batch_size is None
 
-    group = _group_size(n, X, config.batch_size)
+    # spread the models over the devices (cores); pad with copies of the last model to a multiple
+    devices = engine_devices(n, DEVICES)
+    n_pad = -n % len(devices)
+    mesh = Mesh(np.array(devices), ("models",)) if len(devices) > 1 else None
+    group = _group_size((n + n_pad) // len(devices), X, config.batch_size)
     opts = tuple(sorted(COMPILER_OPTIONS.items()))
-    key = ("many", _fn_key(init_fn), _fn_key(apply_fn), _static(config, full_batch), group, opts)
-    init, run = _cached(key, lambda: _build_many(init_fn, apply_fn, config, full_batch, group))
+    dev_ids = tuple(dv.id for dv in devices)
+    key = (
+        "many",
+        _fn_key(init_fn),
+        _fn_key(apply_fn),
+        _static(config, full_batch),
+        group,
+        opts,
+        dev_ids,
+    )
+    init, run = _cached(
+        key, lambda: _build_many(init_fn, apply_fn, config, full_batch, group, mesh)
+    )
 
     d = _data_dict(X, y, w, X_test, yt, wt, full_batch)
+    if n_pad:
+        d, keys = jax.tree.map(
+            lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], n_pad, 0)]), (d, keys)
+        )
     hyper = _hyper(config)
     state, m0 = init(keys, d, hyper)
+    if mesh is not None:
+        state, keys, d = jax.device_put(
+            (state, keys, d), NamedSharding(mesh, PartitionSpec("models"))
+        )
     logs = [m0]
     log_steps = _log_steps(config)
     n_chunks = len(log_steps) - 1
@@ -579,16 +628,20 @@ def train_many(
             logs.extend([mc] * (n_chunks - 1 - c))
             break
     bar.close()
-    metrics = np.stack([np.asarray(x) for x in logs], axis=1)  # [n, n_logged, 4]
+    metrics = np.stack([np.asarray(x)[:n] for x in logs], axis=1)  # [n, n_logged, 4]
     has_test = X_test is not None
+    params = state["params"]
+    if mesh is not None or n_pad:
+        # plain single-device arrays without the padding models, like an unsharded run returns
+        params = jax.tree.map(lambda a: jnp.asarray(np.asarray(a)[:n]), params)
     return TrainResult(
-        params=state["params"],
+        params=params,
         log_steps=log_steps,
         train_loss=metrics[..., 0],
         train_acc=metrics[..., 1],
         test_loss=metrics[..., 2] if has_test else None,
         test_acc=metrics[..., 3] if has_test else None,
-        steps_run=np.asarray(state["steps_run"]),
+        steps_run=np.asarray(state["steps_run"])[:n],
     )
 
 
