@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 
 import jax
 import numpy as np
@@ -190,3 +191,14 @@ def test_bad_inputs():
         TrainConfig(steps=0, learning_rate=1e-2)
     with pytest.raises(ValueError, match="loss"):
         TrainConfig(steps=1, learning_rate=1e-2, loss="hinge")
+
+
+def test_train_log_records_each_call(tmp_path, monkeypatch):
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv(training.TRAIN_LOG_ENV, str(log))
+    x, y = _data(3, 8)
+    train_many(M_INIT, M_APPLY, x, y, _keys(3), TrainConfig(steps=4, learning_rate=0.1))
+    train_many(M_INIT, M_APPLY, x, y, _keys(3), TrainConfig(steps=4, learning_rate=0.1))
+    first, second = (json.loads(line) for line in log.read_text().splitlines())
+    assert first["n_models"] == 3 and first["x_shape"] == [8, T] and first["steps"] == 4
+    assert first["new_program"] and not second["new_program"]

@@ -30,7 +30,10 @@ Algorithm (identical in both)
 from __future__ import annotations
 
 import functools
+import json
 import math
+import os
+import time
 import types
 from collections import OrderedDict
 from collections.abc import Callable
@@ -297,6 +300,17 @@ def _fn_key(f: Any) -> Any:
 #: XLA options for the compiled training programs (only these programs; see the module docstring).
 COMPILER_OPTIONS: dict[str, Any] = {}
 
+#: XLA options for the initialisation programs, which run once per call: without LLVM's
+#: optimisations their compile time (mostly the inlined threefry draws of every parameter array)
+#: drops about threefold; the values they draw can differ in the last bit, the same in both
+#: trainers.
+INIT_COMPILER_OPTIONS: dict[str, Any] = {"xla_backend_optimization_level": 0}
+
+
+def _init_options() -> dict[str, Any]:
+    return dict(INIT_COMPILER_OPTIONS) if jax.default_backend() == "cpu" else {}
+
+
 #: Models are trained in groups of about this many activation rows (examples x positions) per
 #: group: one group's activations stay in the CPU cache, while a group still amortises XLA's fixed
 #: per-operation cost over several models. ``None`` vmaps all models at once.
@@ -460,7 +474,7 @@ def _build_many(
         state["stopped"] = state["stopped"] | (m[1] >= hyper["thr"])
         return state, m
 
-    init = jax.jit(jax.vmap(init_one, in_axes=(0, 0, None)))
+    init = jax.jit(jax.vmap(init_one, in_axes=(0, 0, None)), compiler_options=_init_options())
 
     def run_all(state, keys, d, hyper, t0):
         if group is None:
@@ -593,6 +607,7 @@ def train_many(
         opts,
         dev_ids,
     )
+    t_start, compiled_before = time.perf_counter(), key in _COMPILED
     init, run = _cached(
         key, lambda: _build_many(init_fn, apply_fn, config, full_batch, group, mesh)
     )
@@ -603,11 +618,14 @@ def train_many(
             lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], n_pad, 0)]), (d, keys)
         )
     hyper = _hyper(config)
-    state, m0 = init(keys, d, hyper)
     if mesh is not None:
-        state, keys, d = jax.device_put(
-            (state, keys, d), NamedSharding(mesh, PartitionSpec("models"))
-        )
+        # place each device's share straight from host memory (slicing arrays already on a device
+        # would compile a slicing program per array shape); init then runs sharded too
+        sharding = NamedSharding(mesh, PartitionSpec("models"))
+        raw = jax.device_put(np.asarray(jax.random.key_data(keys)), sharding)
+        keys = jax.random.wrap_key_data(raw, impl=jax.random.key_impl(keys))
+        d = jax.device_put(jax.tree.map(np.asarray, d), sharding)
+    state, m0 = init(keys, d, hyper)
     logs = [m0]
     log_steps = _log_steps(config)
     n_chunks = len(log_steps) - 1
@@ -633,8 +651,8 @@ def train_many(
     params = state["params"]
     if mesh is not None or n_pad:
         # plain single-device arrays without the padding models, like an unsharded run returns
-        params = jax.tree.map(lambda a: jnp.asarray(np.asarray(a)[:n]), params)
-    return TrainResult(
+        params = jax.tree.map(lambda a: jax.device_put(np.asarray(a)[:n]), params)
+    result = TrainResult(
         params=params,
         log_steps=log_steps,
         train_loss=metrics[..., 0],
@@ -643,6 +661,30 @@ def train_many(
         test_acc=metrics[..., 3] if has_test else None,
         steps_run=np.asarray(state["steps_run"])[:n],
     )
+    if os.environ.get(TRAIN_LOG_ENV):
+        _log_call(
+            os.environ[TRAIN_LOG_ENV],
+            n_models=n,
+            x_shape=list(X.shape[1:]),
+            batch_size=config.batch_size,
+            steps=int(config.steps),
+            mean_steps_run=float(np.mean(result.steps_run)),
+            devices=len(devices),
+            group=group,
+            new_program=not compiled_before,
+            wall_s=time.perf_counter() - t_start,
+        )
+    return result
+
+
+#: Environment variable naming a file to which every ``train_many`` call appends one JSON line
+#: (its shapes, steps and wall time), to find out which workloads a chapter runs.
+TRAIN_LOG_ENV = "BIASBOOK_TRAIN_LOG"
+
+
+def _log_call(path: str, **record: Any) -> None:
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -654,7 +696,7 @@ def _build_one(init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_bat
     loss = config.loss
     batch = None if full_batch else int(config.batch_size)
 
-    @jax.jit
+    @functools.partial(jax.jit, compiler_options=_init_options())
     def init(key, hyper):
         k_init, k_data = jax.random.split(key)
         params = init_fn(k_init)
