@@ -202,3 +202,16 @@ def test_train_log_records_each_call(tmp_path, monkeypatch):
     first, second = (json.loads(line) for line in log.read_text().splitlines())
     assert first["n_models"] == 3 and first["x_shape"] == [8, T] and first["steps"] == 4
     assert first["new_program"] and not second["new_program"]
+
+
+@pytest.mark.parametrize("devices", [1, 2])
+def test_each_training_program_compiles_once(devices, monkeypatch):
+    # a later chunk receiving its state with another placement than the first would recompile
+    monkeypatch.setattr(training, "DEVICES", devices)
+    training.clear_compiled_cache()
+    x, y = _data(3, 8)
+    cfg = TrainConfig(steps=6, learning_rate=0.1, log_every=2)
+    train_many(M_INIT, M_APPLY, x, y, _keys(3), cfg)
+    train_many(M_INIT, M_APPLY, x + 0, y, _keys(3, seed=1), cfg)
+    ((_, (init, run)),) = training._COMPILED.items()
+    assert run._cache_size() == 1

@@ -427,10 +427,12 @@ def _build_many(
             te = (jnp.float32(jnp.nan), jnp.float32(jnp.nan))
         return jnp.stack([tr[0], tr[1], te[0], te[1]])
 
-    def init_one(key, d, hyper):
+    def init_one(key, hyper):
         k_init, _ = jax.random.split(key)
         params = init_fn(k_init)
-        opt_state = _make_tx(config, hyper["lr"], hyper["wd"], hyper["clip"]).init(params)
+        return params, _make_tx(config, hyper["lr"], hyper["wd"], hyper["clip"]).init(params)
+
+    def start_one(params, opt_state, d, hyper):
         m = evaluate(params, d)
         state = {
             "params": params,
@@ -474,7 +476,15 @@ def _build_many(
         state["stopped"] = state["stopped"] | (m[1] >= hyper["thr"])
         return state, m
 
-    init = jax.jit(jax.vmap(init_one, in_axes=(0, 0, None)), compiler_options=_init_options())
+    # drawing the parameters runs once: compiled cheaply; the first evaluation is a forward pass
+    # over the whole training and test sets: compiled as usual
+    # (sharded: outputs placed as the training program takes them, or it would compile again)
+    out = {} if mesh is None else {"out_shardings": NamedSharding(mesh, PartitionSpec("models"))}
+    draw = jax.jit(jax.vmap(init_one, in_axes=(0, None)), compiler_options=_init_options(), **out)
+    start = jax.jit(jax.vmap(start_one, in_axes=(0, 0, 0, None)), **out)
+
+    def init(keys, d, hyper):
+        return start(*draw(keys, hyper), d, hyper)
 
     def run_all(state, keys, d, hyper, t0):
         if group is None:
