@@ -3,7 +3,9 @@
 :func:`train_many` trains ``n_models`` models (different seeds, data sets, sample sizes, ...) of the
 same architecture at once: their parameters are stacked along a leading models axis, one step of
 all models is a single ``jax.vmap``-ed computation, and ``lax.scan`` runs ``log_every`` steps per
-call without returning to Python. Each call is compiled once per shape and reused (the compiled
+call without returning to Python. The models axis is sharded over the available devices (on a CPU,
+one device per core, see :mod:`biasbook.devices`) and, on each device, processed in groups small
+enough to stay in cache. Each call is compiled once per shape and reused (the compiled
 functions are cached across calls, also across different learning rates, step counts and stopping
 thresholds, which are traced rather than static).
 
