@@ -51,6 +51,11 @@ def cache_key(name: str, params: Mapping[str, Any]) -> str:
     return h.hexdigest()[:24]
 
 
+def _cache_off() -> bool:
+    """Whether ``BIASBOOK_NO_CACHE`` asks for every result (and program) to be computed afresh."""
+    return bool(os.environ.get("BIASBOOK_NO_CACHE"))
+
+
 def cached(name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:
     """Return ``fn()``, computing it only if no result for ``(name, params)`` is on disk.
 
@@ -68,7 +73,7 @@ def cached(name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:
     Set ``BIASBOOK_NO_CACHE=1`` to bypass the cache (always recompute, never write).
     Writes are atomic (temporary file + rename), so an interrupted run leaves no half-written entry.
     """
-    if os.environ.get("BIASBOOK_NO_CACHE"):
+    if _cache_off():
         return fn()
     directory = cache_dir()
     path = directory / f"{name}-{cache_key(name, params)}.pkl"
@@ -105,7 +110,7 @@ def enable_compilation_cache() -> Path | None:
     Path or None
         The cache folder, or ``None`` if the cache was left as it was.
     """
-    if os.environ.get("BIASBOOK_NO_CACHE") or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+    if _cache_off() or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
         return None
     path = cache_dir() / "jax"
     jax.config.update("jax_compilation_cache_dir", str(path))

@@ -324,6 +324,11 @@ GROUP_ROWS: int | None = 8192
 DEVICES: int | None = None
 
 
+def _models_sharding(mesh: Mesh) -> NamedSharding:
+    """Arrays whose leading models axis is split over the mesh's devices."""
+    return NamedSharding(mesh, PartitionSpec("models"))
+
+
 def _group_size(n_models: int, X: jax.Array, batch: int | None) -> int | None:
     """Models per group (``None``: all at once) for inputs ``X[n_models, m, ...]``."""
     if GROUP_ROWS is None:
@@ -481,7 +486,7 @@ def _build_many(
     # drawing the parameters runs once: compiled cheaply; the first evaluation is a forward pass
     # over the whole training and test sets: compiled as usual
     # (sharded: outputs placed as the training program takes them, or it would compile again)
-    out = {} if mesh is None else {"out_shardings": NamedSharding(mesh, PartitionSpec("models"))}
+    out = {} if mesh is None else {"out_shardings": _models_sharding(mesh)}
     draw = jax.jit(jax.vmap(init_one, in_axes=(0, None)), compiler_options=_init_options(), **out)
     start = jax.jit(jax.vmap(start_one, in_axes=(0, 0, 0, None)), **out)
 
@@ -495,7 +500,7 @@ def _build_many(
 
     options = dict(COMPILER_OPTIONS)
     if mesh is not None:
-        shard, rep = PartitionSpec("models"), PartitionSpec()
+        shard, rep = _models_sharding(mesh).spec, PartitionSpec()
         run_all = jax.shard_map(
             run_all, mesh=mesh, in_specs=(shard, shard, shard, rep, rep), out_specs=shard
         )
@@ -625,18 +630,18 @@ def train_many(
     )
 
     d = _data_dict(X, y, w, X_test, yt, wt, full_batch)
-    if n_pad:
-        d, keys = jax.tree.map(
-            lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], n_pad, 0)]), (d, keys)
-        )
     hyper = _hyper(config)
     if mesh is not None:
-        # place each device's share straight from host memory (slicing arrays already on a device
-        # would compile a slicing program per array shape); init then runs sharded too
-        sharding = NamedSharding(mesh, PartitionSpec("models"))
-        raw = jax.device_put(np.asarray(jax.random.key_data(keys)), sharding)
+        # pad and place each device's share in host memory (slicing or padding arrays already on
+        # a device would compile a small program per array shape); init then runs sharded too
+        def host_padded(a: Any) -> np.ndarray:
+            a = np.asarray(a)
+            return np.concatenate([a, np.repeat(a[-1:], n_pad, 0)]) if n_pad else a
+
+        sharding = _models_sharding(mesh)
+        raw = jax.device_put(host_padded(jax.random.key_data(keys)), sharding)
         keys = jax.random.wrap_key_data(raw, impl=jax.random.key_impl(keys))
-        d = jax.device_put(jax.tree.map(np.asarray, d), sharding)
+        d = jax.device_put(jax.tree.map(host_padded, d), sharding)
     state, m0 = init(keys, d, hyper)
     logs = [m0]
     log_steps = _log_steps(config)
@@ -661,7 +666,7 @@ def train_many(
     metrics = np.stack([np.asarray(x)[:n] for x in logs], axis=1)  # [n, n_logged, 4]
     has_test = X_test is not None
     params = state["params"]
-    if mesh is not None or n_pad:
+    if mesh is not None:
         # plain single-device arrays without the padding models, like an unsharded run returns
         params = jax.tree.map(lambda a: jax.device_put(np.asarray(a)[:n]), params)
     result = TrainResult(
