@@ -73,6 +73,9 @@ def test_transformer_matches_numpy_reference(kw):
     out = np.asarray(apply_transformer(params, tokens, cfg))
     assert out.shape == (5, cfg.n_outputs)
     np.testing.assert_allclose(out, _np_forward(params, tokens, cfg), rtol=2e-4, atol=2e-4)
+    # computing every row of the last block (not only the read [CLS] row) changes nothing
+    every = np.asarray(apply_transformer(params, tokens, cfg, all_positions=True))
+    np.testing.assert_allclose(every, out, rtol=1e-5, atol=1e-5)
     # shorter sequences use the first positions only (length generalisation)
     short = tokens[:, :4]
     np.testing.assert_allclose(

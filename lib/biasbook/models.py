@@ -241,14 +241,18 @@ def _attention_core(q: jax.Array, k: jax.Array, v: jax.Array, impl: str) -> jax.
     return jnp.einsum("mhts,mshe->mthe", attn, v)
 
 
-def _attention(layer: Params, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
+def _attention(
+    layer: Params, x: jax.Array, cfg: TransformerConfig, n_queries: int | None = None
+) -> jax.Array:
+    """Attention output ``[m, n_queries, d]`` of the first ``n_queries`` positions (all if None)."""
     m, t, d = x.shape
     # one [d, 3d] matrix product for q, k and v (a transpose of a tiny parameter array)
     w_qkv = jnp.transpose(layer["qkv"], (1, 0, 2, 3)).reshape(d, 3 * d)
     qkv = _dense(x, w_qkv).reshape(m, t, 3, cfg.n_heads, cfg.d_head)
-    q = qkv[:, :, 0] * (1.0 / cfg.d_head**0.5)
+    n_q = t if n_queries is None else n_queries
+    q = qkv[:, :n_q, 0] * (1.0 / cfg.d_head**0.5)
     out = _attention_core(q, qkv[:, :, 1], qkv[:, :, 2], cfg.attention_impl_for(t))
-    return _dense(out.reshape(m, t, d), layer["wo"].reshape(d, d))
+    return _dense(out.reshape(m, n_q, d), layer["wo"].reshape(d, d))
 
 
 def _mlp_block(p: Params, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
@@ -256,7 +260,9 @@ def _mlp_block(p: Params, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
     return _dense(act(_dense(x, p["w1"]) + p["b1"]), p["w2"]) + p["b2"]
 
 
-def apply_transformer(params: Params, tokens: jax.Array, cfg: TransformerConfig) -> jax.Array:
+def apply_transformer(
+    params: Params, tokens: jax.Array, cfg: TransformerConfig, *, all_positions: bool = False
+) -> jax.Array:
     """Run the transformer on a batch of token sequences.
 
     Parameters
@@ -268,6 +274,10 @@ def apply_transformer(params: Params, tokens: jax.Array, cfg: TransformerConfig)
         positional vectors.
     cfg
         The architecture.
+    all_positions
+        With a ``[CLS]`` readout the last block is computed for the ``[CLS]`` row only (the
+        output is the same: the other rows are never read). ``True`` computes every row, for
+        code that inspects the hidden states (e.g. :func:`biasbook.sharpness.layernorm_input_std`).
 
     Returns
     -------
@@ -294,9 +304,16 @@ def apply_transformer(params: Params, tokens: jax.Array, cfg: TransformerConfig)
         x = x + params["pos_emb"][:n_pos]
     elif cfg.positional == "sinusoidal":
         x = x + sinusoidal_positions(n_pos, cfg.d_model)
-    for layer in params["layers"]:
+    for i, layer in enumerate(params["layers"]):
+        # After the last block only the [CLS] row is read: its query, attention output, MLP and
+        # final LayerNorm are computed for that row alone (keys and values for every position).
+        # The same function, with (T + 1)x less work in those parts.
+        cls_only = cfg.readout == "cls" and not all_positions and i == len(params["layers"]) - 1
         h = _layernorm(layer["ln1"], x) if cfg.layernorm else x
-        x = x + _attention(layer, h, cfg)
+        if cls_only:
+            x = x[:, :1] + _attention(layer, h, cfg, n_queries=1)
+        else:
+            x = x + _attention(layer, h, cfg)
         if cfg.d_mlp:
             h = _layernorm(layer["ln2"], x) if cfg.layernorm else x
             x = x + _mlp_block(layer["mlp"], h, cfg)

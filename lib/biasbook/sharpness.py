@@ -297,5 +297,5 @@ def layernorm_input_std(params: Params, tokens: ArrayLike, cfg: Any) -> jax.Arra
     # forward pass runs (or is traced) gives exactly the tensors LayerNorm sees, with no second
     # implementation of the transformer that could drift from the real one.
     with mock.patch.object(models, "_layernorm", recording):
-        models.apply_transformer(params, jnp.asarray(tokens), cfg)
+        models.apply_transformer(params, jnp.asarray(tokens), cfg, all_positions=True)
     return jnp.stack(records)
