@@ -52,8 +52,8 @@ def test_train_many_equals_train_one(batch_size, devices, monkeypatch):
     xt, yt = _data(3, 10, seed=1)
     cfg = TrainConfig(steps=30, learning_rate=3e-3, batch_size=batch_size, log_every=10)
     keys = _keys(3)
-    # one device: groups of 2 models and a remainder group of 1 instead of one vmap over all
-    # three; two devices: the three models padded to four, two per device
+    # one device: the three models padded to four, in two groups of two instead of one vmap
+    # over all three; two devices: the three models padded to four, two per device
     monkeypatch.setattr(training, "DEVICES", devices)
     monkeypatch.setattr(training, "GROUP_ROWS", 2 * (batch_size or 24) * T)
     many = train_many(T_INIT, T_APPLY, x, y, keys, cfg, X_test=xt, y_test=yt)

@@ -299,8 +299,11 @@ def _fn_key(f: Any) -> Any:
     return ("obj", _value_key(f))
 
 
-#: XLA options for the compiled training programs (only these programs; see the module docstring).
-COMPILER_OPTIONS: dict[str, Any] = {}
+#: XLA options for the compiled training programs on a CPU (only these programs). XLA:CPU's YNN
+#: library fusions (small matrix products fused with their neighbouring element-wise operations)
+#: are switched off: with JAX 0.10.2 on 2 cores every training workload of the chapters ran 10-50 %
+#: faster without them (A/B of ``train_many`` on six chapter workloads, 2026-11-23; see README).
+COMPILER_OPTIONS: dict[str, Any] = {"xla_cpu_experimental_ynn_fusion_type": ""}
 
 #: XLA options for the initialisation programs, which run once per call: without LLVM's
 #: optimisations their compile time (mostly the inlined threefry draws of every parameter array)
@@ -311,6 +314,10 @@ INIT_COMPILER_OPTIONS: dict[str, Any] = {"xla_backend_optimization_level": 0}
 
 def _init_options() -> dict[str, Any]:
     return dict(INIT_COMPILER_OPTIONS) if jax.default_backend() == "cpu" else {}
+
+
+def _train_options() -> dict[str, Any]:
+    return dict(COMPILER_OPTIONS) if jax.default_backend() == "cpu" else {}
 
 
 #: Models are trained in groups of about this many activation rows (examples x positions) per
@@ -330,12 +337,18 @@ def _models_sharding(mesh: Mesh) -> NamedSharding:
 
 
 def _group_size(n_models: int, X: jax.Array, batch: int | None) -> int | None:
-    """Models per group (``None``: all at once) for inputs ``X[n_models, m, ...]``."""
+    """Models per group (``None``: all at once) for inputs ``X[n_models, m, ...]``.
+
+    Groups are of equal size (the caller pads the models to a multiple of it): ``lax.map`` would
+    otherwise compile the training step a second time for a smaller last group.
+    """
     if GROUP_ROWS is None:
         return None
     rows = (X.shape[1] if batch is None else batch) * (X.shape[2] if X.ndim >= 3 else 1)
     g = max(1, GROUP_ROWS // max(rows, 1))
-    return None if g >= n_models else g
+    if g >= n_models:
+        return None
+    return math.ceil(n_models / math.ceil(n_models / g))
 
 
 _COMPILED: OrderedDict[Any, Any] = OrderedDict()
@@ -498,7 +511,7 @@ def _build_many(
             return jax.vmap(chunk_one, in_axes=(0, 0, 0, None, None))(state, keys, d, hyper, t0)
         return jax.lax.map(lambda a: chunk_one(*a, hyper, t0), (state, keys, d), batch_size=group)
 
-    options = dict(COMPILER_OPTIONS)
+    options = _train_options()
     if mesh is not None:
         shard, rep = _models_sharding(mesh).spec, PartitionSpec()
         run_all = jax.shard_map(
@@ -608,11 +621,15 @@ def train_many(
         wt = _prepare_weights(weights_test, tuple(yt.shape[:2]))
     full_batch = config.batch_size is None
 
-    # spread the models over the devices (cores); pad with copies of the last model to a multiple
+    # spread the models over the devices (cores) in equal groups per device; pad with copies of
+    # the last model to a whole number of groups on every device
     devices = engine_devices(n, DEVICES)
-    n_pad = -n % len(devices)
+    per_device = math.ceil(n / len(devices))
+    group = _group_size(per_device, X, config.batch_size)
+    if group is not None:
+        per_device = group * math.ceil(per_device / group)
+    n_pad = per_device * len(devices) - n
     mesh = Mesh(np.array(devices), ("models",)) if len(devices) > 1 else None
-    group = _group_size((n + n_pad) // len(devices), X, config.batch_size)
     opts = tuple(sorted(COMPILER_OPTIONS.items()))
     dev_ids = tuple(dv.id for dv in devices)
     key = (
@@ -631,17 +648,20 @@ def train_many(
 
     d = _data_dict(X, y, w, X_test, yt, wt, full_batch)
     hyper = _hyper(config)
-    if mesh is not None:
+    if mesh is not None or n_pad:
         # pad and place each device's share in host memory (slicing or padding arrays already on
         # a device would compile a small program per array shape); init then runs sharded too
         def host_padded(a: Any) -> np.ndarray:
             a = np.asarray(a)
             return np.concatenate([a, np.repeat(a[-1:], n_pad, 0)]) if n_pad else a
 
-        sharding = _models_sharding(mesh)
-        raw = jax.device_put(host_padded(jax.random.key_data(keys)), sharding)
+        if mesh is None:
+            put = jnp.asarray  # uncommitted, as without padding
+        else:
+            put = functools.partial(jax.device_put, device=_models_sharding(mesh))
+        raw = put(host_padded(jax.random.key_data(keys)))
         keys = jax.random.wrap_key_data(raw, impl=jax.random.key_impl(keys))
-        d = jax.device_put(jax.tree.map(host_padded, d), sharding)
+        d = jax.tree.map(lambda a: put(host_padded(a)), d)
     state, m0 = init(keys, d, hyper)
     logs = [m0]
     log_steps = _log_steps(config)
@@ -666,7 +686,7 @@ def train_many(
     metrics = np.stack([np.asarray(x)[:n] for x in logs], axis=1)  # [n, n_logged, 4]
     has_test = X_test is not None
     params = state["params"]
-    if mesh is not None:
+    if mesh is not None or n_pad:
         # plain single-device arrays without the padding models, like an unsharded run returns
         params = jax.tree.map(lambda a: jax.device_put(np.asarray(a)[:n]), params)
     result = TrainResult(
