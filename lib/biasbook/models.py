@@ -246,12 +246,19 @@ def _attention(
 ) -> jax.Array:
     """Attention output ``[m, n_queries, d]`` of the first ``n_queries`` positions (all if None)."""
     m, t, d = x.shape
-    # one [d, 3d] matrix product for q, k and v (a transpose of a tiny parameter array)
-    w_qkv = jnp.transpose(layer["qkv"], (1, 0, 2, 3)).reshape(d, 3 * d)
-    qkv = _dense(x, w_qkv).reshape(m, t, 3, cfg.n_heads, cfg.d_head)
-    n_q = t if n_queries is None else n_queries
-    q = qkv[:, :n_q, 0] * (1.0 / cfg.d_head**0.5)
-    out = _attention_core(q, qkv[:, :, 1], qkv[:, :, 2], cfg.attention_impl_for(t))
+    h, e = cfg.n_heads, cfg.d_head
+    # one matrix product for q, k and v together, or for k and v when fewer rows ask (a slice of
+    # the q, k, v output would cost a padded gradient of all three in the backward pass)
+    first = 0 if n_queries is None else 1
+    w = jnp.transpose(layer["qkv"][first:], (1, 0, 2, 3)).reshape(d, (3 - first) * d)
+    proj = _dense(x, w).reshape(m, t, 3 - first, h, e)
+    if n_queries is None:
+        n_q, q = t, proj[:, :, 0]
+    else:
+        n_q = n_queries
+        q = _dense(x[:, :n_q], layer["qkv"][0].reshape(d, d)).reshape(m, n_q, h, e)
+    q = q * (1.0 / e**0.5)
+    out = _attention_core(q, proj[:, :, -2], proj[:, :, -1], cfg.attention_impl_for(t))
     return _dense(out.reshape(m, n_q, d), layer["wo"].reshape(d, d))
 
 
