@@ -90,7 +90,8 @@ class TransformerConfig:
         How attention is computed (the same function either way, to float rounding):
         ``"dot"`` (batched matrix products), ``"elementwise"`` (broadcast-multiply-reduce; it was
         faster for short sequences with earlier XLA:CPU releases) or ``"auto"`` (the faster of the
-        two as measured with the pinned JAX: currently ``"dot"`` at every length).
+        two as measured with the pinned JAX: currently ``"dot"`` at every length, element-wise
+        for the single ``[CLS]`` query row of the last block).
     """
 
     vocab_size: int = 2
@@ -134,10 +135,15 @@ class TransformerConfig:
         """Width of one attention head."""
         return self.d_model // self.n_heads
 
-    def attention_impl_for(self, length: int) -> str:
-        """The attention formulation used for sequences of ``length`` positions (same maths)."""
+    def attention_impl_for(self, length: int, n_queries: int | None = None) -> str:
+        """The attention formulation for ``length`` positions and ``n_queries`` query rows
+        (``None``: every position), the same maths either way."""
         if self.attention_impl != "auto":
             return self.attention_impl
+        if n_queries == 1:
+            # one query row (the [CLS]-only last block): no matrix product worth batching; the
+            # element-wise form trained 3-7 % faster (A/B of train_many, 2026-11-23)
+            return "elementwise"
         return "elementwise" if length <= _ELEMENTWISE_MAX_LEN else "dot"
 
     @property
@@ -228,11 +234,12 @@ def _dense(x: jax.Array, w: jax.Array) -> jax.Array:
 
 
 def _attention_core(q: jax.Array, k: jax.Array, v: jax.Array, impl: str) -> jax.Array:
-    """Softmax attention of ``q, k, v: [m, T, h, e]`` (``q`` already scaled) -> ``[m, T, h, e]``."""
+    """Softmax attention of ``q: [m, Q, h, e]`` (already scaled) over ``k, v: [m, T, h, e]``
+    -> ``[m, Q, h, e]``."""
     if impl == "elementwise":
-        # Broadcast-multiply-reduce instead of batched matrix products (T x e by e x T): a fused
-        # element-wise loop, once faster than XLA:CPU's batched dot of tiny matrices; no longer
-        # chosen by "auto" (see _ELEMENTWISE_MAX_LEN), kept as an equivalent alternative.
+        # Broadcast-multiply-reduce instead of batched matrix products (Q x e by e x T): a fused
+        # element-wise loop; "auto" picks it for a single query row (Q = 1), where there is no
+        # matrix product to speak of (see TransformerConfig.attention_impl_for).
         scores = jnp.sum(q[:, :, None] * k[:, None], axis=-1)  # [m, T, S, h]
         attn = jax.nn.softmax(scores, axis=2)
         return jnp.sum(attn[..., None] * v[:, None], axis=2)
@@ -258,7 +265,8 @@ def _attention(
         n_q = n_queries
         q = _dense(x[:, :n_q], layer["qkv"][0].reshape(d, d)).reshape(m, n_q, h, e)
     q = q * (1.0 / e**0.5)
-    out = _attention_core(q, proj[:, :, -2], proj[:, :, -1], cfg.attention_impl_for(t))
+    impl = cfg.attention_impl_for(t, n_queries)
+    out = _attention_core(q, proj[:, :, -2], proj[:, :, -1], impl)
     return _dense(out.reshape(m, n_q, d), layer["wo"].reshape(d, d))
 
 
