@@ -2,8 +2,8 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/chapter_times.py --mode quick      # about 4 minutes on 2 cores
-    .venv/bin/python bench/chapter_times.py --mode both       # about 30 minutes
+    .venv/bin/python bench/chapter_times.py --mode quick      # about 3 minutes on 2 cores
+    .venv/bin/python bench/chapter_times.py --mode both       # about 10 minutes
     .venv/bin/python bench/chapter_times.py --from-report _build/execution.json
 
 Each chapter is executed from scratch (``--force``, result cache off, a temporary build folder, so

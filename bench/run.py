@@ -445,8 +445,7 @@ def markdown(results: dict[str, Any]) -> str:
         "(one per core, `biasbook.devices`) and processed in groups of about "
         f"{results['engine']['group_rows']} rows (examples x positions) per group; XLA options "
         f"`{results['engine']['compiler_options']}` (plus single-threaded Eigen when sharded); "
-        "attention as batched `dot`, element-wise for the one `[CLS]` query row of the last block "
-        "(`attention_impl='auto'`). The model "
+        "attention as batched `dot` (`attention_impl='auto'`). The model "
         "(`biasbook.models.apply_transformer`, used by both the engine and the loops) computes "
         "the last block for the `[CLS]` row only, the row the readout reads. The on-disk "
         "compilation cache is off, so compile times are real.",

@@ -90,8 +90,7 @@ class TransformerConfig:
         How attention is computed (the same function either way, to float rounding):
         ``"dot"`` (batched matrix products), ``"elementwise"`` (broadcast-multiply-reduce; it was
         faster for short sequences with earlier XLA:CPU releases) or ``"auto"`` (the faster of the
-        two as measured with the pinned JAX: currently ``"dot"`` at every length, element-wise
-        for the single ``[CLS]`` query row of the last block).
+        two as measured with the pinned JAX: currently ``"dot"`` at every length).
     """
 
     vocab_size: int = 2
@@ -140,10 +139,8 @@ class TransformerConfig:
         (``None``: every position), the same maths either way."""
         if self.attention_impl != "auto":
             return self.attention_impl
-        if n_queries == 1:
-            # one query row (the [CLS]-only last block): no matrix product worth batching; the
-            # element-wise form trained 3-7 % faster (A/B of train_many, 2026-11-23)
-            return "elementwise"
+        # Not element-wise for the single [CLS] query row either: 3-7 % faster in the training
+        # engine, but about 3x slower under XLA's default options (YNN fusions on: a plain jit).
         return "elementwise" if length <= _ELEMENTWISE_MAX_LEN else "dot"
 
     @property
@@ -238,8 +235,8 @@ def _attention_core(q: jax.Array, k: jax.Array, v: jax.Array, impl: str) -> jax.
     -> ``[m, Q, h, e]``."""
     if impl == "elementwise":
         # Broadcast-multiply-reduce instead of batched matrix products (Q x e by e x T): a fused
-        # element-wise loop; "auto" picks it for a single query row (Q = 1), where there is no
-        # matrix product to speak of (see TransformerConfig.attention_impl_for).
+        # element-wise loop, once faster than XLA:CPU's batched dot of tiny matrices; no longer
+        # chosen by "auto" (see TransformerConfig.attention_impl_for), kept as an equivalent.
         scores = jnp.sum(q[:, :, None] * k[:, None], axis=-1)  # [m, T, S, h]
         attn = jax.nn.softmax(scores, axis=2)
         return jnp.sum(attn[..., None] * v[:, None], axis=2)
