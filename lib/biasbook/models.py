@@ -134,13 +134,12 @@ class TransformerConfig:
         """Width of one attention head."""
         return self.d_model // self.n_heads
 
-    def attention_impl_for(self, length: int, n_queries: int | None = None) -> str:
-        """The attention formulation for ``length`` positions and ``n_queries`` query rows
-        (``None``: every position), the same maths either way."""
+    def attention_impl_for(self, length: int) -> str:
+        """The attention formulation used for sequences of ``length`` positions (same maths)."""
         if self.attention_impl != "auto":
             return self.attention_impl
-        # Not element-wise for the single [CLS] query row either: 3-7 % faster in the training
-        # engine, but about 3x slower under XLA's default options (YNN fusions on: a plain jit).
+        # Not element-wise for the single [CLS] query row of the last block either: 3-7 % faster
+        # in the training engine, but about 3x slower under XLA's default options (a plain jit).
         return "elementwise" if length <= _ELEMENTWISE_MAX_LEN else "dot"
 
     @property
@@ -262,8 +261,7 @@ def _attention(
         n_q = n_queries
         q = _dense(x[:, :n_q], layer["qkv"][0].reshape(d, d)).reshape(m, n_q, h, e)
     q = q * (1.0 / e**0.5)
-    impl = cfg.attention_impl_for(t, n_queries)
-    out = _attention_core(q, proj[:, :, -2], proj[:, :, -1], impl)
+    out = _attention_core(q, proj[:, :, -2], proj[:, :, -1], cfg.attention_impl_for(t))
     return _dense(out.reshape(m, n_q, d), layer["wo"].reshape(d, d))
 
 
