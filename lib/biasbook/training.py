@@ -312,12 +312,9 @@ COMPILER_OPTIONS: dict[str, Any] = {"xla_cpu_experimental_ynn_fusion_type": ""}
 INIT_COMPILER_OPTIONS: dict[str, Any] = {"xla_backend_optimization_level": 0}
 
 
-def _init_options() -> dict[str, Any]:
-    return dict(INIT_COMPILER_OPTIONS) if jax.default_backend() == "cpu" else {}
-
-
-def _train_options() -> dict[str, Any]:
-    return dict(COMPILER_OPTIONS) if jax.default_backend() == "cpu" else {}
+def _cpu_options(options: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``options`` (XLA:CPU flags) on a CPU backend, none elsewhere."""
+    return dict(options) if jax.default_backend() == "cpu" else {}
 
 
 #: Models are trained in groups of about this many activation rows (examples x positions) per
@@ -500,7 +497,11 @@ def _build_many(
     # over the whole training and test sets: compiled as usual
     # (sharded: outputs placed as the training program takes them, or it would compile again)
     out = {} if mesh is None else {"out_shardings": _models_sharding(mesh)}
-    draw = jax.jit(jax.vmap(init_one, in_axes=(0, None)), compiler_options=_init_options(), **out)
+    draw = jax.jit(
+        jax.vmap(init_one, in_axes=(0, None)),
+        compiler_options=_cpu_options(INIT_COMPILER_OPTIONS),
+        **out,
+    )
     start = jax.jit(jax.vmap(start_one, in_axes=(0, 0, 0, None)), **out)
 
     def init(keys, d, hyper):
@@ -511,7 +512,7 @@ def _build_many(
             return jax.vmap(chunk_one, in_axes=(0, 0, 0, None, None))(state, keys, d, hyper, t0)
         return jax.lax.map(lambda a: chunk_one(*a, hyper, t0), (state, keys, d), batch_size=group)
 
-    options = _train_options()
+    options = _cpu_options(COMPILER_OPTIONS)
     if mesh is not None:
         shard, rep = _models_sharding(mesh).spec, PartitionSpec()
         run_all = jax.shard_map(
@@ -733,7 +734,7 @@ def _build_one(init_fn: InitFn, apply_fn: ApplyFn, config: TrainConfig, full_bat
     loss = config.loss
     batch = None if full_batch else int(config.batch_size)
 
-    @functools.partial(jax.jit, compiler_options=_init_options())
+    @functools.partial(jax.jit, compiler_options=_cpu_options(INIT_COMPILER_OPTIONS))
     def init(key, hyper):
         k_init, k_data = jax.random.split(key)
         params = init_fn(k_init)
