@@ -8,13 +8,16 @@ Usage (from the repository root)::
 
 Writes ``_build/bench/bench.json`` and ``_build/bench/bench.md`` (``--out`` to change) with
 
-(a) throughput of :func:`biasbook.training.train_many` (models x steps per second, achieved GFLOP/s
+(a) throughput of :func:`biasbook.nets.training.train_many` (models x steps per second, achieved
+GFLOP/s
     and its fraction of a float32 matmul peak measured in the same run);
-(b) the same workload as a per-model loop (:func:`biasbook.training.train_one`, a Python loop over
+(b) the same workload as a per-model loop (:func:`biasbook.nets.train_one.train_one`, a Python loop
+over
     jitted steps; and a loop of single-model compiled scans) and the speed-up of the batched engine;
 (c) chapter wall times in quick and default mode, read from ``book/run_times.json`` (written by
     ``bench/chapter_times.py``);
-(d) the symmetry-reduced kernel spectrum (:func:`biasbook.spectra.binary_spectrum`) against a dense
+(d) the symmetry-reduced kernel spectrum (:func:`biasbook.maths.spectra.binary_spectrum`) against a
+dense
     ``scipy.linalg.eigvalsh`` of the full kernel matrix;
 (e) what dominates: the engine's step split into forward, backward and optimiser, and the XLA
     operations that take the time (from a ``jax.profiler`` trace).
@@ -51,10 +54,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from biasbook import training
-from biasbook.models import TransformerConfig, apply_transformer, init_transformer
-from biasbook.paths import build_dir
-from biasbook.training import TrainConfig, train_many, train_one
+from biasbook.nets import compiled, training
+from biasbook.nets.models import TransformerConfig, apply_transformer, init_transformer
+from biasbook.nets.train_one import train_one
+from biasbook.nets.training import TrainConfig, train_many
+from biasbook.store.paths import build_dir
 
 # --------------------------------------------------------------------------------------------------
 # Workloads
@@ -226,7 +230,7 @@ def phase_split(w: Workload) -> dict[str, float]:
     params = jax.vmap(init)(keys)
     x = jnp.asarray(X if w.batch_size is None else X[:, : w.batch_size])
     t = jnp.asarray(y if w.batch_size is None else y[:, : w.batch_size], jnp.float32)
-    opts = dict(training.COMPILER_OPTIONS)
+    opts = dict(compiled.COMPILER_OPTIONS)
 
     def loss(p, x, t):
         return jnp.mean(jax.nn.softplus(-t * apply(p, x)[:, 0]))
@@ -330,7 +334,7 @@ def engine_ablation(w: Workload) -> list[dict[str, Any]]:
     """Throughput of ``train_many`` with each of the engine's speed choices switched off."""
     X, y, keys = _data(w)
     cfg = TrainConfig(steps=w.steps, learning_rate=1e-3, batch_size=w.batch_size)
-    saved = (training.DEVICES, training.GROUP_ROWS, dict(training.COMPILER_OPTIONS))
+    saved = (training.DEVICES, training.GROUP_ROWS, dict(compiled.COMPILER_OPTIONS))
     n_dev = len(jax.local_devices())
     variants = [
         (
@@ -349,8 +353,8 @@ def engine_ablation(w: Workload) -> list[dict[str, Any]]:
     try:
         for label, devices, group, impl, options in variants:
             training.DEVICES, training.GROUP_ROWS = devices, group
-            training.COMPILER_OPTIONS.clear()
-            training.COMPILER_OPTIONS.update(options)
+            compiled.COMPILER_OPTIONS.clear()
+            compiled.COMPILER_OPTIONS.update(options)
             init, apply = _fns(dataclasses.replace(w.model, attention_impl=impl))
             train_many(init, apply, X, y, keys, cfg, progress=False)
             run, _ = _timed(
@@ -361,8 +365,8 @@ def engine_ablation(w: Workload) -> list[dict[str, Any]]:
             rows.append({"variant": label, "model_steps_per_s": w.n_models * w.steps / run})
     finally:
         training.DEVICES, training.GROUP_ROWS = saved[:2]
-        training.COMPILER_OPTIONS.clear()
-        training.COMPILER_OPTIONS.update(saved[2])
+        compiled.COMPILER_OPTIONS.clear()
+        compiled.COMPILER_OPTIONS.update(saved[2])
     return rows
 
 
@@ -394,8 +398,8 @@ def spectra_bench(Ls: list[int]) -> list[dict[str, Any]]:
     """Symmetry-reduced spectrum vs dense ``eigvalsh`` of the kernel on all ``2^L`` sequences."""
     import scipy.linalg
 
-    from biasbook import kernels
-    from biasbook import spectra as sp
+    from biasbook.maths import kernels
+    from biasbook.maths import spectra as sp
 
     def kernel(T1, T2):
         return kernels.onehot_attention_nngp(T1, T2, 2, beta=1.0, nonlinearity="relu")
@@ -442,11 +446,12 @@ def markdown(results: dict[str, Any]) -> str:
         " The machine may be shared with other jobs: compare numbers within this run.",
         "",
         f"Engine settings: models spread over {results['engine']['devices']} JAX CPU devices "
-        "(one per core, `biasbook.devices`) and processed in groups of about "
+        "(one per core, `biasbook.nets.devices`) and processed in groups of about "
         f"{results['engine']['group_rows']} rows (examples x positions) per group; XLA options "
         f"`{results['engine']['compiler_options']}` (plus single-threaded Eigen when sharded); "
         "attention as batched `dot` (`attention_impl='auto'`). The model "
-        "(`biasbook.models.apply_transformer`, used by both the engine and the loops) computes "
+        "(`biasbook.nets.models.apply_transformer`, used by both the engine and the loops) "
+        "computes "
         "the last block for the `[CLS]` row only, the row the readout reads. The on-disk "
         "compilation cache is off, so compile times are real.",
         "",
@@ -553,7 +558,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "",
             "Attention NNGP kernel (ReLU, one-hot tokens, β = 1) on {0,1}^L under the uniform "
-            "measure: `biasbook.spectra.binary_spectrum` (one small block per irrep (L−j, j)) "
+            "measure: `biasbook.maths.spectra.binary_spectrum` "
+            "(one small block per irrep (L−j, j)) "
             "against `scipy.linalg.eigvalsh` of the full 2^L × 2^L operator (not run above 4096).",
         ]
     lines.append("")
@@ -584,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "engine": {
             "devices": len(jax.local_devices()),
-            "compiler_options": dict(training.COMPILER_OPTIONS),
+            "compiler_options": dict(compiled.COMPILER_OPTIONS),
             "group_rows": training.GROUP_ROWS,
         },
     }
@@ -611,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
             "spectra", lambda: spectra_bench([6, 8] if quick else [8, 10, 11, 16])
         )
     except ImportError as err:  # the spectra modules are owned elsewhere and may be absent
-        results["spectra"] = {"reason": f"biasbook.spectra/kernels not importable ({err})"}
+        results["spectra"] = {"reason": f"biasbook.maths.spectra/kernels not importable ({err})"}
     results["bench_wall_s"] = time.perf_counter() - t_start
     (out / "bench.json").write_text(json.dumps(results, indent=1, default=float))
     md = markdown(results)

@@ -41,7 +41,7 @@ def chapter_source(title: str, body: str, params: str = "quick = False\nseed = 0
 
 
 GOOD_BODY = """import matplotlib.pyplot as plt
-from biasbook.status import Claim, report
+from biasbook.book.status import Claim, report
 fig, ax = plt.subplots()
 ax.plot([0, 1], [seed, seed + 1])
 plt.show()

@@ -1,4 +1,4 @@
-"""biasbook.boolean against closed forms, brute force, and independent transforms."""
+"""biasbook.maths.boolean against closed forms, brute force, and independent transforms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.linalg import hadamard
 
-from biasbook import boolean as B
+from biasbook.maths import boolean as B
 
 
 def _random_table(n: int, seed: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""biasbook.boolean_plots draws the weights it is given."""
+"""biasbook.plotting.boolean draws the weights it is given."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from biasbook import boolean as B  # noqa: E402
-from biasbook.boolean_plots import plot_weight_by_degree  # noqa: E402
+from biasbook.maths import boolean as B  # noqa: E402
+from biasbook.plotting.boolean import plot_weight_by_degree  # noqa: E402
 
 
 def test_bars_are_the_weights():

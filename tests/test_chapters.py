@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from biasbook import runner
+from biasbook.book import runner
 
 from conftest import QUICK_BUILD
 

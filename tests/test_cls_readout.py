@@ -1,4 +1,4 @@
-"""The fast one-layer [CLS] forward equals biasbook.models.apply_transformer."""
+"""The fast one-layer [CLS] forward equals biasbook.nets.models.apply_transformer."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import jax
 import numpy as np
 import pytest
 
-from biasbook.cls_readout import apply_cls_one_layer
-from biasbook.models import TransformerConfig, apply_transformer, init_transformer
+from biasbook.nets.models import TransformerConfig, apply_transformer, init_transformer
+from biasbook.nets.readouts import apply_cls_one_layer
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests of biasbook.devices: the CPU device count asked of JAX."""
+"""Tests of biasbook.nets.devices: the CPU device count asked of JAX."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import jax
 import pytest
 
-from biasbook import devices
+from biasbook.nets import devices
 
 
 def test_tests_run_with_two_cpu_devices():

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from biasbook import gp_networks as gn
-from biasbook import kernels as kn
-from biasbook.sequences import enumerate_sequences
+from biasbook.maths import kernels as kn
+from biasbook.maths.sequences import enumerate_sequences
+from biasbook.nets import gp_networks as gn
 
 
 def _random_tokens(n, L, V, seed):

@@ -7,10 +7,10 @@ import functools
 import numpy as np
 import pytest
 
-from biasbook import kernels as kn
-from biasbook import learning_curves as lc
-from biasbook import spectra as sp
-from biasbook.sequences import enumerate_sequences
+from biasbook.maths import kernels as kn
+from biasbook.maths import learning_curves as lc
+from biasbook.maths import spectra as sp
+from biasbook.maths.sequences import enumerate_sequences
 
 
 def test_kappa_for_a_flat_spectrum_matches_the_quadratic_root():
@@ -120,7 +120,7 @@ def test_bad_inputs():
 def test_universal_curve_matches_eigenlearning_for_one_level_plus_a_deep_tail():
     """The chapter's single-level reduction x = l + r l / (1 - l), checked against the full theory
     on a synthetic spectrum: f modes at eta, a tail of many tiny eigenvalues of total weight C."""
-    from biasbook.gp_experiments import universal_learnability
+    from biasbook.experiments.gp_limit import universal_learnability
 
     f, eta, C, delta = 2000, 1e-3, 0.5, 1e-2
     tail = 10**7

@@ -1,4 +1,5 @@
-"""Tests of biasbook.models against independent facts: a loop-based NumPy forward, symmetries."""
+"""Tests of biasbook.nets.models against independent facts: a loop-based NumPy forward,
+symmetries."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import jax
 import numpy as np
 import pytest
 
-from biasbook.models import (
+from biasbook.nets.models import (
     MLPConfig,
     TransformerConfig,
     apply_mlp,

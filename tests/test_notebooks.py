@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from biasbook import notebooks, runner
+from biasbook.book import notebooks, runner
 
 
 def test_launch_notebooks_are_in_sync_with_chapters() -> None:

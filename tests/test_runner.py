@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from biasbook import runner
+from biasbook.book import runner
 
 from conftest import ROOT, chapter_source, run_cli
 
@@ -87,7 +87,7 @@ def test_failing_cell_fails_runner_and_build_and_leaves_no_good_output(demo_proj
 
 def test_failed_claim_check_fails_the_chapter(demo_project: Path) -> None:
     body = (
-        "from biasbook.status import Claim, report\n"
+        "from biasbook.book.status import Claim, report\n"
         "report([Claim('two is three', paper='3', ours='2', passed=2 == 3)])"
     )
     (demo_project / "book" / "demo.md").write_text(chapter_source("Demo", body))
@@ -125,7 +125,7 @@ def test_library_edit_invalidates_cache_and_unchanged_run_reexecutes_nothing(
 
     assert status() == "ok"
     assert status() == "cached"  # nothing changed: nothing re-executed
-    plotting = lib / "biasbook" / "plotting.py"
+    plotting = lib / "biasbook" / "plotting" / "style.py"
     plotting.write_text(plotting.read_text().replace('"font.size": 11', '"font.size": 12'))
     assert status() == "ok"  # a library function changed: re-executed
     assert status() == "cached"
@@ -138,7 +138,7 @@ def test_library_edit_invalidates_cache_and_unchanged_run_reexecutes_nothing(
 
 
 def test_run_times_table_sums_modes_and_flags_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from biasbook import build
+    from biasbook.book import build
 
     names = list(runner.chapters())
     times = {n: {"quick": 30.0, "default": 120.0} for n in names}

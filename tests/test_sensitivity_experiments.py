@@ -1,4 +1,4 @@
-"""biasbook.sensitivity_experiments: the measurement pieces against independent computations."""
+"""biasbook.experiments.sensitivity: the measurement pieces against independent computations."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from biasbook import boolean
-from biasbook import sensitivity_experiments as E
-from biasbook.models import apply_transformer, init_transformer
-from biasbook.training import TrainConfig
+from biasbook.experiments import sensitivity as E
+from biasbook.maths import boolean
+from biasbook.nets.models import apply_transformer, init_transformer
+from biasbook.nets.training import TrainConfig
 
 SIZE = E.ModelSize(d_model=8, n_heads=2, n_layers=1, d_mlp=8)
 
@@ -46,7 +46,7 @@ def test_mean_squared_gradient_matches_explicit_per_example_gradients():
 def test_small_sigma_sharpness_equals_sigma2_times_mean_squared_gradient():
     # At an exact interpolating minimum of E (f - y)^2 the sharpness is σ² E‖∇f‖² + O(σ⁴):
     # make the model interpolate by using its own outputs as targets.
-    from biasbook.sharpness import perturbation_sharpness_many
+    from biasbook.nets.sharpness import perturbation_sharpness_many
 
     n = 3
     cfg = SIZE.config(max_len=n)
@@ -67,7 +67,7 @@ def test_layernorm_blowup_by_hand():
     cfg = SIZE.config(max_len=n)
     params = _stacked(cfg, 1)
     X = boolean.all_inputs(n).astype(np.int32)
-    from biasbook.sharpness import layernorm_input_std
+    from biasbook.nets.sharpness import layernorm_input_std
 
     stds = np.asarray(layernorm_input_std(jax.tree.map(lambda a: a[0], params), X, cfg))
     inv = 1 / stds  # [n_ln, m, T+1]: ln1, ln2, ln_f

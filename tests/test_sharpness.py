@@ -1,4 +1,4 @@
-"""biasbook.sharpness against losses whose curvature is known in closed form."""
+"""biasbook.nets.sharpness against losses whose curvature is known in closed form."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from biasbook import sharpness as S
-from biasbook.models import TransformerConfig, apply_transformer, init_transformer
+from biasbook.nets import sharpness as S
+from biasbook.nets.models import TransformerConfig, apply_transformer, init_transformer
 
 
 def _quadratic(n: int, seed: int):

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from biasbook.sparse_attention import (
+from biasbook.maths.sparse_attention import (
     apply_sparse_head,
     build_sparse_head,
     certified_error,
@@ -21,7 +21,7 @@ from biasbook.sparse_attention import (
 
 
 def _enumerate(T: int) -> np.ndarray:
-    # independent of biasbook.sparse_tasks.all_inputs
+    # independent of biasbook.maths.sparse_tasks.all_inputs
     return np.array(list(itertools.product([0, 1], repeat=T)), dtype=np.int64)
 
 

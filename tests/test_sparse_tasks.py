@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from biasbook.sparse_tasks import (
+from biasbook.maths.sparse_tasks import (
     SparseTask,
     all_inputs,
     balanced_bit_probability,

@@ -7,10 +7,10 @@ import functools
 import numpy as np
 import pytest
 
-from biasbook import kernels as kn
-from biasbook import sequences as sq
-from biasbook import spectra as sp
-from biasbook import symmetric_group as sg
+from biasbook.maths import kernels as kn
+from biasbook.maths import sequences as sq
+from biasbook.maths import spectra as sp
+from biasbook.maths import symmetric_group as sg
 
 
 @pytest.mark.parametrize("nl", ["identity", "relu"])

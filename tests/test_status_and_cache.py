@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from biasbook import cache
-from biasbook.status import Claim, ReproductionFailure, report, to_markdown
+from biasbook.book.status import Claim, ReproductionFailure, report, to_markdown
+from biasbook.store import cache
 
 
 def test_report_records_and_raises_on_a_failed_check(tmp_path: Path, monkeypatch) -> None:

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from biasbook import symmetric_group as sg
+from biasbook.maths import symmetric_group as sg
 
 # Number of partitions p(n), OEIS A000041.
 P_OF_N = [1, 1, 2, 3, 5, 7, 11, 15, 22, 30, 42]

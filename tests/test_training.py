@@ -1,4 +1,4 @@
-"""Tests of biasbook.training: batched == per-model, padding, early stop, closed forms."""
+"""Tests of biasbook.nets.training: batched == per-model, padding, early stop, closed forms."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import jax
 import numpy as np
 import pytest
 
-from biasbook import training
-from biasbook.models import (
+from biasbook.nets import compiled, training
+from biasbook.nets.models import (
     MLPConfig,
     TransformerConfig,
     apply_mlp,
@@ -18,7 +18,8 @@ from biasbook.models import (
     init_mlp,
     init_transformer,
 )
-from biasbook.training import TrainConfig, train_many, train_one
+from biasbook.nets.train_one import train_one
+from biasbook.nets.training import TrainConfig, train_many
 
 T = 5
 TCFG = TransformerConfig(vocab_size=2, max_len=T, d_model=8, n_heads=2, d_mlp=8)
@@ -170,12 +171,12 @@ def test_compiled_programs_are_reused():
     x, y = _data(2, 8)
     cfg = TrainConfig(steps=4, learning_rate=1e-2, log_every=2)
     train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg)
-    n = len(training._COMPILED)
+    n = len(compiled._COMPILED)
     # fresh partial objects, another learning rate and step count: no new program
     init = functools.partial(init_mlp, cfg=MCFG)
     apply = functools.partial(apply_mlp, cfg=MCFG)
     train_many(init, apply, x, y, _keys(2), TrainConfig(steps=6, learning_rate=0.1, log_every=2))
-    assert len(training._COMPILED) == n
+    assert len(compiled._COMPILED) == n
 
 
 def test_bad_inputs():
@@ -208,10 +209,10 @@ def test_train_log_records_each_call(tmp_path, monkeypatch):
 def test_each_training_program_compiles_once(devices, monkeypatch):
     # a later chunk receiving its state with another placement than the first would recompile
     monkeypatch.setattr(training, "DEVICES", devices)
-    training.clear_compiled_cache()
+    compiled.clear_compiled_cache()
     x, y = _data(3, 8)
     cfg = TrainConfig(steps=6, learning_rate=0.1, log_every=2)
     train_many(M_INIT, M_APPLY, x, y, _keys(3), cfg)
     train_many(M_INIT, M_APPLY, x + 0, y, _keys(3, seed=1), cfg)
-    ((_, (init, run)),) = training._COMPILED.items()
+    ((_, (init, run)),) = compiled._COMPILED.items()
     assert run._cache_size() == 1

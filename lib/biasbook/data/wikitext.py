@@ -9,7 +9,7 @@ Where the files are looked for, in this order (the first that holds them wins):
 1. the ``path`` argument of :func:`find_wikitext` / :func:`load_wikitext`;
 2. the environment variable ``BIASBOOK_WIKITEXT``;
 3. ``../shared/data/wikitext-2`` relative to the project root
-   (:func:`biasbook.paths.shared_data_dir`);
+   (:func:`biasbook.store.paths.shared_data_dir`);
 4. :func:`default_download_dir` (``$XDG_CACHE_HOME/biasbook/wikitext-2``, else
    ``~/.cache/biasbook/wikitext-2``), which :func:`download_wikitext` fills for users with internet.
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from biasbook.paths import shared_data_dir
+from biasbook.store.paths import shared_data_dir
 
 ENV_VAR = "BIASBOOK_WIKITEXT"
 SPLITS = ("train", "valid", "test")

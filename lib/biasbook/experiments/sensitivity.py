@@ -1,0 +1,538 @@
+"""The experiments of the "Sensitivity bias" chapter (Hahn & Rofin 2024), as batched sweeps.
+
+Three experiments, each a few :func:`biasbook.nets.training.train_many` calls (one per input shape)
+whose
+results are plain dictionaries of NumPy arrays, so that a chapter can cache them with
+:func:`biasbook.store.cache.cached`:
+
+* :func:`sharpness_sweep`: fit Boolean functions exactly (on all ``2**n`` inputs, squared error)
+  and measure, at the minima reached, the perturbation sharpness, parameter norm and LayerNorm
+  blowup.
+* :func:`generalisation_experiment`: train where the data do not decide between functions of low
+  and high sensitivity, and measure which one the model extends to the held-out inputs.
+* :func:`length_generalisation`: train PARITY and MAJORITY on short strings, test on longer ones.
+
+All sizes and optimiser settings are arguments; the chapter states the values it uses.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from biasbook.maths import boolean
+from biasbook.maths.regression import weighted_least_squares
+from biasbook.nets.models import TransformerConfig, apply_transformer, init_transformer
+from biasbook.nets.sharpness import layernorm_input_std, parameter_norm, perturbation_sharpness_many
+from biasbook.nets.training import TrainConfig, train_many
+
+#: A function to train on: a :func:`biasbook.maths.boolean.make_function` name and its keyword
+#: arguments.
+FunctionSpec = tuple[str, dict[str, Any]]
+
+#: Token used to pad strings shorter than the model's context in :func:`length_generalisation`.
+PAD = 2
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """The transformer used throughout the chapter (our choice; the paper's sizes differ)."""
+
+    d_model: int = 16
+    n_heads: int = 2
+    n_layers: int = 2
+    d_mlp: int = 32
+
+    def config(
+        self, max_len: int, vocab_size: int = 2, positional: str = "learned"
+    ) -> TransformerConfig:
+        """The ``TransformerConfig`` for inputs of up to ``max_len`` tokens."""
+        return TransformerConfig(
+            vocab_size=vocab_size,
+            max_len=max_len,
+            positional=positional,  # type: ignore[arg-type]
+            readout="cls",
+            layernorm=True,
+            **asdict(self),
+        )
+
+
+def _apply(cfg: TransformerConfig) -> Callable[[Any, jax.Array], jax.Array]:
+    return functools.partial(_logit, cfg=cfg)
+
+
+def _logit(params: Any, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
+    return apply_transformer(params, x, cfg)[:, 0]
+
+
+def _keys(seed: int, experiment: int, group: int, count: int) -> jax.Array:
+    """Independent keys for model ``0..count-1`` of ``group`` (e.g. one input length)."""
+    base = jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), experiment), group)
+    return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(count))
+
+
+def _logits_many(params: Any, cfg: TransformerConfig, X: np.ndarray) -> np.ndarray:
+    """Logits of every stacked model on the shared inputs ``X[m, T]`` -> ``[n_models, m]``."""
+    f = jax.jit(jax.vmap(_apply(cfg), in_axes=(0, None)))
+    return np.asarray(f(params, jnp.asarray(X)), dtype=np.float64)
+
+
+def function_label(spec: FunctionSpec) -> str:
+    """Short label of a function spec, e.g. ``"sparse_parity(k=2)"``."""
+    name, kw = spec
+    inner = ", ".join(f"{k}={v}" for k, v in kw.items() if k != "support")
+    return f"{name}({inner})" if inner else name
+
+
+def _valid(spec: FunctionSpec, n: int) -> bool:
+    try:
+        boolean.make_function(spec[0], n, **spec[1])
+    except ValueError:
+        return False
+    return True
+
+
+def _mse(cfg: TransformerConfig) -> Callable[[Any, jax.Array, jax.Array], jax.Array]:
+    """The training loss of the chapter: mean squared error of the output against ±1 targets."""
+
+    def loss(params: Any, x: jax.Array, y: jax.Array) -> jax.Array:
+        return jnp.mean(jnp.square(_logit(params, x, cfg) - y))
+
+    return loss
+
+
+def mean_squared_gradient(
+    params: Any, cfg: TransformerConfig, X: np.ndarray, exclude: Sequence[str] = ()
+) -> np.ndarray:
+    """``E_x ‖∇_θ f(x)‖²`` over the inputs ``X`` for each stacked model (``[n_models]``).
+
+    At an interpolating minimum of the mean squared error ``E (f - y)²`` the Hessian is the
+    Gauss–Newton matrix ``2 E[∇f ∇fᵀ]``, so the perturbation sharpness at small ``σ`` is
+    ``σ²/2 · tr H = σ² · E ‖∇_θ f‖²``: this is its noise-free limit. Parameters named in
+    ``exclude`` are held fixed.
+    """
+
+    def one(p: Any) -> jax.Array:
+        free = {k: v for k, v in p.items() if k not in exclude}
+        fixed = {k: v for k, v in p.items() if k in exclude}
+
+        def f(q: Any, x: jax.Array) -> jax.Array:
+            return _logit({**q, **fixed}, x[None], cfg)[0]
+
+        grads = jax.vmap(jax.grad(f), in_axes=(None, 0))(free, jnp.asarray(X))
+        sq = sum(
+            jnp.sum(jnp.square(g).reshape(g.shape[0], -1), axis=1) for g in jax.tree.leaves(grads)
+        )
+        return jnp.mean(sq)
+
+    return np.asarray(jax.lax.map(one, params), dtype=np.float64)
+
+
+def layernorm_blowup(params: Any, cfg: TransformerConfig, X: np.ndarray) -> dict[str, np.ndarray]:
+    """LayerNorm blowup of each stacked model on the inputs ``X``.
+
+    For every LayerNorm the blowup at a position is ``1 / std`` of its input there (LayerNorm
+    divides by that number). Following Hahn & Rofin's measurement we take, per input, the maximum
+    over positions (for the final LayerNorm only the read-out position, as their last layer is read
+    at one position), multiply over LayerNorms, and average over inputs (``"prod_max"``); we also
+    report the largest per-LayerNorm mean (``"max_mean"``).
+    """
+    stds = jax.jit(jax.vmap(lambda p: layernorm_input_std(p, jnp.asarray(X), cfg)))(params)
+    inv = 1.0 / np.asarray(stds, dtype=np.float64)  # [models, n_ln, m, T']
+    per_ln_max = inv.max(axis=3)  # [models, n_ln, m]
+    per_ln_max[:, -1] = inv[:, -1, :, 0]  # final LayerNorm: the [CLS] read-out position only
+    return {
+        "prod_max": np.prod(per_ln_max, axis=1).mean(axis=1),
+        "max_mean": inv.mean(axis=(2, 3)).max(axis=1),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Experiment 1: sharpness of exact fits
+# --------------------------------------------------------------------------------------------------
+
+
+def sharpness_sweep(
+    ns: Sequence[int],
+    functions: Sequence[FunctionSpec],
+    n_seeds: int,
+    seed: int,
+    size: ModelSize,
+    train: TrainConfig,
+    sigmas: Sequence[float],
+    n_samples: int,
+    loss_threshold: float,
+    exclude: Sequence[str] = ("pos_emb",),
+    progress: bool = True,
+) -> dict[str, np.ndarray]:
+    """Fit each function at each ``n`` on all ``2**n`` inputs; measure the minima that fit.
+
+    For every input length ``n`` one :func:`~biasbook.nets.training.train_many` call trains
+    ``n_seeds`` transformers per function (functions not defined at ``n``, such as MAJORITY at
+    even ``n``, are skipped) with the mean squared error (``train.loss`` must be ``"mse"``).
+    A model *converged* if its final training loss is below ``loss_threshold``: only those
+    minima, all at (nearly) zero loss, are compared, as in Hahn & Rofin's analysis.
+
+    Returns
+    -------
+    dict
+        One entry per trained model (arrays of length ``N``): ``function`` (label), ``name``,
+        ``n``, ``seed``, ``sensitivity`` (exact, of the target), ``converged``, ``final_loss``,
+        ``sharpness`` ``[N, n_sigmas]`` (``E L(θ+Δ) - L(θ)``) and ``sharpness_se``,
+        ``grad_sq`` (``E_x ‖∇_θ f‖²``, the small-σ limit of ``sharpness / σ²``),
+        ``param_norm``, ``blowup`` (product over LayerNorms of the largest ``1/std``) and
+        ``blowup_max_mean``; plus ``sigmas``, ``loss_threshold``, ``n_samples``. Measurements of
+        models that did not converge are ``nan``.
+    """
+    if train.loss != "mse":
+        raise ValueError(
+            f"sharpness_sweep compares minima of the squared error; got loss={train.loss!r}"
+        )
+    from tqdm import tqdm  # text bars: tqdm.auto warns without ipywidgets in notebooks
+
+    rows: dict[str, list] = {k: [] for k in _SWEEP_KEYS}
+    for n in tqdm(list(ns), desc="sharpness sweep (n)", disable=not progress):
+        specs = [s for s in functions if _valid(s, n)]
+        if not specs:
+            continue
+        fns = [boolean.make_function(name, n, **kw) for name, kw in specs]
+        X1 = boolean.all_inputs(n).astype(np.int32)
+        Y = np.repeat(np.stack([f.table() for f in fns]), n_seeds, axis=0)
+        X = np.broadcast_to(X1, (Y.shape[0], *X1.shape))
+        cfg = size.config(max_len=n)
+        res = train_many(
+            functools.partial(init_transformer, cfg=cfg),
+            _apply(cfg),
+            X,
+            Y,
+            _keys(seed, 1, n, Y.shape[0]),
+            train,
+            progress=False,
+        )
+        final = res.train_loss[:, -1].astype(np.float64)
+        ok = final < loss_threshold
+        sharp = perturbation_sharpness_many(
+            _mse(cfg), res.params, X, Y, sigmas, n_samples, seed=seed + 7919 * n, exclude=exclude
+        )
+        grad_sq = mean_squared_gradient(res.params, cfg, X1, exclude)
+        blow = layernorm_blowup(res.params, cfg, X1)
+        norms = np.asarray(jax.vmap(lambda p: parameter_norm(p, exclude))(res.params))
+        nan = np.full(len(sigmas), np.nan)
+        for j, (spec, f) in enumerate(zip(specs, fns, strict=True)):
+            exact = boolean.average_sensitivity(f)
+            for s in range(n_seeds):
+                i = j * n_seeds + s
+                good = bool(ok[i])
+                rows["function"].append(function_label(spec))
+                rows["name"].append(spec[0])
+                rows["n"].append(n)
+                rows["seed"].append(s)
+                rows["sensitivity"].append(exact)
+                rows["converged"].append(good)
+                rows["final_loss"].append(final[i])
+                rows["sharpness"].append(sharp.mean[i] if good else nan)
+                rows["sharpness_se"].append(sharp.stderr[i] if good else nan)
+                rows["grad_sq"].append(grad_sq[i] if good else np.nan)
+                rows["param_norm"].append(float(norms[i]) if good else np.nan)
+                rows["blowup"].append(blow["prod_max"][i] if good else np.nan)
+                rows["blowup_max_mean"].append(blow["max_mean"][i] if good else np.nan)
+    out = {k: np.asarray(v) for k, v in rows.items()}
+    out["sigmas"] = np.asarray(sigmas, dtype=np.float64)
+    out["loss_threshold"] = np.float64(loss_threshold)
+    out["n_samples"] = np.int64(n_samples)
+    return out
+
+
+_SWEEP_KEYS = (
+    "function",
+    "name",
+    "n",
+    "seed",
+    "sensitivity",
+    "converged",
+    "final_loss",
+    "sharpness",
+    "sharpness_se",
+    "grad_sq",
+    "param_norm",
+    "blowup",
+    "blowup_max_mean",
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Experiment 2: which function consistent with the training data is learned
+# --------------------------------------------------------------------------------------------------
+
+
+def random_completion_sensitivity(
+    table: np.ndarray, known: np.ndarray, n_draws: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Sensitivities of ``n_draws`` functions equal to ``table`` on ``known``, random elsewhere."""
+    draws = np.where(known, table, rng.choice([-1.0, 1.0], size=(n_draws, table.size)))
+    return np.array([boolean.average_sensitivity(d) for d in draws])
+
+
+def generalisation_experiment(
+    n: int,
+    functions: Sequence[FunctionSpec],
+    n_random: int,
+    random_train_size: int,
+    n_seeds: int,
+    seed: int,
+    size: ModelSize,
+    train: TrainConfig,
+    n_completions: int = 100,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Which function does a transformer learn when the training data do not decide?
+
+    Two designs share one :func:`~biasbook.nets.training.train_many` call (all models see all
+    ``2**n``
+    inputs, a 0/1 mask marks their training inputs):
+
+    * ``"pairs"`` (our design): each low-sensitivity ``g`` in ``functions`` is trained on the
+      even-weight inputs. There PARITY is false (``-1``), so ``g`` and ``h = -g · PARITY`` agree
+      on every training input and disagree on every held-out (odd-weight) input, while
+      ``as(h) = n - as(g)``. Which one the model extends to the held-out inputs is its bias.
+    * ``"random"`` (Hahn & Rofin's design): ``n_random`` uniformly random functions, each trained
+      on ``random_train_size`` random inputs. The learned function is compared with random
+      completions of the same training data (uniform values on the held-out inputs). Each random
+      function is trained once (the functions themselves are the random population).
+
+    Returns
+    -------
+    dict
+        ``{"pairs": {...}, "random": {...}}``. ``pairs``: per model ``function``, ``seed``,
+        ``fitted`` (all training inputs correct), ``agreement_low`` (held-out fraction agreeing
+        with ``g``; with ``h`` it is one minus this), ``sensitivity_low``, ``sensitivity_high``,
+        ``learned_sensitivity``, ``learned_weights`` / ``low_weights`` / ``high_weights``
+        (Fourier weight by degree, ``[N, n+1]``). ``random``: per model ``target``, ``fitted``,
+        ``learned_sensitivity``, ``target_sensitivity``, ``completion_sensitivity`` (mean over
+        ``n_completions`` random completions), ``learned_weights``, ``target_weights``. Also
+        ``n``, ``train_size``.
+    """
+    if not 0 < random_train_size < 2**n:
+        raise ValueError(
+            f"random_train_size must be in (0, 2**n = {2**n}), got {random_train_size}"
+        )
+    rng = np.random.default_rng(seed)
+    X_all = boolean.all_inputs(n).astype(np.int32)
+    even = X_all.sum(axis=1) % 2 == 0
+    minus_parity = -boolean.parity(n).table()  # +1 on even-weight inputs
+    low = np.stack([boolean.make_function(name, n, **kw).table() for name, kw in functions])
+    high = low * minus_parity
+    assert np.array_equal(low[:, even], high[:, even])  # the candidates agree on the training set
+    rand = np.stack(
+        [boolean.make_function("random", n, seed=seed + 1 + r).table() for r in range(n_random)]
+    )
+    rand_mask = np.zeros((n_random, 2**n), dtype=bool)
+    for r in range(n_random):
+        rand_mask[r, rng.choice(2**n, size=random_train_size, replace=False)] = True
+    targets = np.concatenate([low, rand])
+    masks = np.concatenate([np.broadcast_to(even, low.shape), rand_mask])
+    # Each pair function is trained with n_seeds seeds; each random function (a population of
+    # functions already) once.
+    reps = np.r_[np.full(len(low), n_seeds), np.ones(n_random, dtype=int)]
+    Y = np.repeat(targets, reps, axis=0)
+    W = np.repeat(masks, reps, axis=0)
+    N = Y.shape[0]
+    cfg = size.config(max_len=n)
+    res = train_many(
+        functools.partial(init_transformer, cfg=cfg),
+        _apply(cfg),
+        np.broadcast_to(X_all, (N, *X_all.shape)),
+        Y,
+        _keys(seed, 2, n, N),
+        train,
+        weights=W.astype(np.float32),
+        progress=False,
+    )
+    learned = np.where(_logits_many(res.params, cfg, X_all) >= 0, 1.0, -1.0)
+    fitted = np.all((learned == Y) | ~W, axis=1)
+    sens = np.array([boolean.average_sensitivity(t) for t in learned])
+    weights = np.stack([boolean.fourier_weight_by_degree(t) for t in learned])
+    k = len(functions) * n_seeds
+    by_degree = lambda tables: np.repeat(  # noqa: E731
+        np.stack([boolean.fourier_weight_by_degree(t) for t in tables]), n_seeds, axis=0
+    )
+    pairs = {
+        "function": np.repeat([function_label(s) for s in functions], n_seeds),
+        "seed": np.tile(np.arange(n_seeds), len(functions)),
+        "fitted": fitted[:k],
+        "agreement_low": np.mean(learned[:k][:, ~even] == Y[:k][:, ~even], axis=1),
+        "sensitivity_low": np.repeat([boolean.average_sensitivity(t) for t in low], n_seeds),
+        "sensitivity_high": np.repeat([boolean.average_sensitivity(t) for t in high], n_seeds),
+        "learned_sensitivity": sens[:k],
+        "learned_weights": weights[:k],
+        "low_weights": by_degree(low),
+        "high_weights": by_degree(high),
+    }
+    completions = [
+        random_completion_sensitivity(t, m, n_completions, rng).mean()
+        for t, m in zip(rand, rand_mask, strict=True)
+    ]
+    random = {
+        "target": np.arange(n_random),
+        "fitted": fitted[k:],
+        "learned_sensitivity": sens[k:],
+        "target_sensitivity": np.array([boolean.average_sensitivity(t) for t in rand]),
+        "completion_sensitivity": np.array(completions),
+        "learned_weights": weights[k:],
+        "target_weights": np.stack([boolean.fourier_weight_by_degree(t) for t in rand]),
+    }
+    return {
+        "pairs": pairs,
+        "random": random,
+        "n": np.int64(n),
+        "train_size": np.int64(random_train_size),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Experiment 3: length generalisation
+# --------------------------------------------------------------------------------------------------
+
+#: Targets of variable-length strings, from the number of ones and the length.
+LENGTH_TASKS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "parity": lambda ones, length: np.where(ones % 2 == 1, 1.0, -1.0),
+    "majority": lambda ones, length: np.where(2 * ones > length, 1.0, -1.0),
+}
+
+
+def variable_length_strings(
+    rng: np.random.Generator, m: int, lengths: Sequence[int], max_len: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random bit strings with a length drawn uniformly from ``lengths``, right-padded with PAD.
+
+    Returns
+    -------
+    tuple
+        ``tokens int32[m, max_len]``, ``length int[m]``, ``ones int[m]`` (number of ones).
+    """
+    length = rng.choice(np.asarray(lengths), size=m)
+    bits = rng.integers(0, 2, size=(m, max_len))
+    real = np.arange(max_len)[None, :] < length[:, None]
+    tokens = np.where(real, bits, PAD).astype(np.int32)
+    return tokens, length, (bits * real).sum(axis=1)
+
+
+def length_generalisation(
+    tasks: Sequence[str],
+    n_train: int,
+    n_test: int,
+    m_train: int,
+    m_test_per_length: int,
+    n_seeds: int,
+    seed: int,
+    size: ModelSize,
+    train: TrainConfig,
+    positional: str = "none",
+) -> dict[str, np.ndarray]:
+    """Train on odd lengths ``1..n_train``, test on every odd length up to ``n_test``.
+
+    Only odd lengths are used so that MAJORITY has no ties. Strings are right-padded with the
+    token :data:`PAD` to the model's context ``n_test``; with ``positional="none"`` the model sees
+    only how many 0, 1 and PAD tokens there are, so PARITY and MAJORITY, both functions of the
+    number of ones, are equally expressible at every length.
+
+    Returns
+    -------
+    dict
+        ``task`` and ``seed`` per model, ``lengths`` (tested), ``accuracy`` ``[N, n_lengths]``,
+        ``train_acc`` ``[N]``, ``n_train``.
+    """
+    for t in tasks:
+        if t not in LENGTH_TASKS:
+            raise ValueError(f"unknown task {t!r}; valid: {', '.join(LENGTH_TASKS)}")
+    if not 1 <= n_train < n_test:
+        raise ValueError(f"need 1 <= n_train < n_test, got {n_train}, {n_test}")
+    rng = np.random.default_rng(seed)
+    train_lengths = np.arange(1, n_train + 1, 2)
+    test_lengths = np.arange(1, n_test + 1, 2)
+    X, length, ones = variable_length_strings(rng, m_train, train_lengths, n_test)
+    Xt, lt, ot = variable_length_strings(
+        rng, m_test_per_length * len(test_lengths), test_lengths, n_test
+    )
+    Y = np.repeat(np.stack([LENGTH_TASKS[t](ones, length) for t in tasks]), n_seeds, axis=0)
+    Yt = np.repeat(np.stack([LENGTH_TASKS[t](ot, lt) for t in tasks]), n_seeds, axis=0)
+    N = Y.shape[0]
+    cfg = size.config(max_len=n_test, vocab_size=3, positional=positional)
+    res = train_many(
+        functools.partial(init_transformer, cfg=cfg),
+        _apply(cfg),
+        np.broadcast_to(X, (N, *X.shape)),
+        Y,
+        _keys(seed, 3, n_test, N),
+        train,
+        progress=False,
+    )
+    correct = (_logits_many(res.params, cfg, Xt) > 0) == (Yt > 0)
+    acc = np.stack([correct[:, lt == ell].mean(axis=1) for ell in test_lengths], axis=1)
+    return {
+        "task": np.repeat(list(tasks), n_seeds),
+        "seed": np.tile(np.arange(n_seeds), len(tasks)),
+        "lengths": test_lengths,
+        "accuracy": acc,
+        "train_acc": res.train_acc[:, -1].astype(np.float64),
+        "n_train": np.int64(n_train),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Analysis
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlopeComparison:
+    """Least-squares slopes of ``log y`` against ``n`` for two sets of groups, and their difference.
+
+    ``slope_a``/``slope_b`` are per unit of ``n`` (a factor ``exp(slope)`` per added bit);
+    ``se_*`` are their standard errors from the residual variance of the joint fit.
+    """
+
+    slope_a: float
+    se_a: float
+    slope_b: float
+    se_b: float
+    diff: float
+    se_diff: float
+
+
+def compare_log_slopes(
+    n: np.ndarray, y: np.ndarray, group: np.ndarray, a: Sequence[str], b: Sequence[str]
+) -> SlopeComparison:
+    """Compare how fast ``y`` grows with ``n`` in groups ``a`` and in groups ``b``.
+
+    Fits ``log y = c_g + s_a n`` for groups in ``a`` and ``log y = c_g + s_b n`` for groups in
+    ``b``: one intercept per group (functions differ in level) and one common slope per set, by
+    ordinary least squares with a shared residual variance. Rows of other groups are ignored.
+    """
+    groups = [*a, *b]
+    m = np.isin(group, groups)
+    n_, logy, g = np.asarray(n, dtype=float)[m], np.log(np.asarray(y, dtype=float)[m]), group[m]
+    in_a = np.isin(g, a)
+    X = np.column_stack(
+        [(g == name).astype(float) for name in groups]
+        + [np.where(in_a, n_, 0), np.where(in_a, 0, n_)]
+    )
+    if np.linalg.matrix_rank(X) < X.shape[1] or len(logy) <= X.shape[1]:
+        raise ValueError("need at least two values of n in both sets and more rows than unknowns")
+    fit = weighted_least_squares(X, logy)
+    beta, cov = fit.coef, fit.residual_variance * fit.cov_unscaled
+    c = np.zeros(X.shape[1])
+    c[-2:] = (1, -1)
+    return SlopeComparison(
+        slope_a=float(beta[-2]),
+        se_a=float(np.sqrt(cov[-2, -2])),
+        slope_b=float(beta[-1]),
+        se_b=float(np.sqrt(cov[-1, -1])),
+        diff=float(c @ beta),
+        se_diff=float(np.sqrt(c @ cov @ c)),
+    )

@@ -1,0 +1,10 @@
+"""Where files live and how expensive results are kept: the bottom layer, imported by all.
+
+* :mod:`~biasbook.store.paths`: project root, build, cache and shared-data folders.
+* :mod:`~biasbook.store.cache`: the on-disk result cache keyed by parameters and library source,
+  and the on-disk cache of compiled XLA programs.
+
+It sits below the science rather than in :mod:`biasbook.book` because the training engine (its
+compiled-program cache), the data loaders (where the shared data lie) and the experiments (cached
+results) need it, and layers only import downwards.
+"""

@@ -1,0 +1,117 @@
+"""On-disk cache of expensive results, keyed by their parameters and by the library's source.
+
+Keying on the library source means a change to any maths or training code invalidates every cached
+result, so a cached figure can never silently come from old code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jax
+
+from biasbook.store.paths import PACKAGE_DIR, cache_dir
+
+T = TypeVar("T")
+
+
+@functools.cache
+def library_hash() -> str:
+    """SHA-256 over every ``.py`` file of the ``biasbook`` package (paths and contents)."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _canonical(params: Mapping[str, Any]) -> str:
+    try:
+        return json.dumps(params, sort_keys=True, default=repr)
+    except TypeError as err:  # pragma: no cover - json.dumps with default=repr rarely fails
+        raise TypeError(f"cache parameters must be JSON-like, got {params!r}") from err
+
+
+def cache_key(name: str, params: Mapping[str, Any]) -> str:
+    """Return the hex key of ``(name, params, library source)``."""
+    h = hashlib.sha256()
+    h.update(name.encode())
+    h.update(_canonical(params).encode())
+    h.update(library_hash().encode())
+    return h.hexdigest()[:24]
+
+
+def _cache_off() -> bool:
+    """Whether ``BIASBOOK_NO_CACHE`` asks for every result (and program) to be computed afresh."""
+    return bool(os.environ.get("BIASBOOK_NO_CACHE"))
+
+
+def cached(name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:
+    """Return ``fn()``, computing it only if no result for ``(name, params)`` is on disk.
+
+    Parameters
+    ----------
+    name
+        A short name for the computation, used in the file name (e.g. ``"sensitivity-sharpness"``).
+    params
+        Every parameter that changes the result (JSON-serialisable values).
+    fn
+        Computes the result; must return something picklable (NumPy arrays, dicts, dataclasses).
+
+    Notes
+    -----
+    Set ``BIASBOOK_NO_CACHE=1`` to bypass the cache (always recompute, never write).
+    Writes are atomic (temporary file + rename), so an interrupted run leaves no half-written entry.
+    """
+    if _cache_off():
+        return fn()
+    directory = cache_dir()
+    path = directory / f"{name}-{cache_key(name, params)}.pkl"
+    if path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    result = fn()
+    directory.mkdir(parents=True, exist_ok=True)
+    _atomic_pickle(result, path)
+    return result
+
+
+def _atomic_pickle(obj: Any, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def enable_compilation_cache() -> Path | None:
+    """Keep XLA's compiled programs on disk, in ``<cache>/jax``, across processes.
+
+    Compiling a training program takes seconds per model shape, often more than running it in
+    quick mode; with this cache a re-executed chapter (new parameters, same shapes) skips it.
+    Called when :mod:`biasbook` is imported. Left alone when ``JAX_COMPILATION_CACHE_DIR`` is set
+    (the user's choice) and off when ``BIASBOOK_NO_CACHE=1`` (from-scratch timings).
+
+    Returns
+    -------
+    Path or None
+        The cache folder, or ``None`` if the cache was left as it was.
+    """
+    if _cache_off() or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return None
+    path = cache_dir() / "jax"
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    return path

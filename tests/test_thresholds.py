@@ -1,0 +1,99 @@
+"""Threshold search on synthetic success curves with known thresholds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from biasbook.maths.thresholds import (
+    bisect_threshold,
+    bootstrap_threshold,
+    grid_threshold,
+    success_fraction,
+    thresholds,
+)
+
+M0 = 137.0  # the known threshold of the synthetic curves
+
+
+def piecewise_log_linear(m):
+    """Success rising linearly in log2 m from 0 at M0/4 to 1 at 4 M0: crosses 1/2 exactly at M0."""
+    return np.clip(0.5 + np.log2(np.asarray(m, dtype=float) / M0) / 4.0, 0.0, 1.0)
+
+
+def test_grid_threshold_recovers_known_crossing():
+    ms = 2.0 ** np.arange(3, 13)  # 8 ... 4096, M0 between grid points
+    th = grid_threshold(ms, piecewise_log_linear(ms), level=0.5)
+    # the curve is linear in log m between grid points, so interpolation is exact
+    assert th.censored == "none"
+    assert th.value == pytest.approx(M0, rel=1e-12)
+    # other levels: success = level at m = M0 * 2**(4 (level - 1/2))
+    for level in (0.3, 0.8):
+        expected = M0 * 2 ** (4 * (level - 0.5))
+        assert grid_threshold(ms, piecewise_log_linear(ms), level).value == pytest.approx(expected)
+
+
+def test_grid_threshold_ignores_lucky_small_m_and_censors():
+    ms = [16, 32, 64, 128, 256]
+    # a lucky success at 16 followed by failures: the tail starting at 128 counts
+    th = grid_threshold(ms, [0.6, 0.2, 0.4, 0.8, 1.0])
+    assert th.value == pytest.approx(np.exp(np.log(64) + (0.5 - 0.4) / 0.4 * np.log(2)))
+    assert grid_threshold(ms, [0.6, 0.8, 1, 1, 1]).censored == "below"
+    assert grid_threshold(ms, [0.6, 0.8, 1, 1, 1]).value == 16
+    above = grid_threshold(ms, [0, 0, 0.2, 0.4, 0.2])
+    assert above.censored == "above" and np.isinf(above.value)
+
+
+def test_seed_matrix_threshold_is_median_of_seed_thresholds():
+    # 5 seeds with known step thresholds; "most seeds" = the 3rd smallest seed threshold
+    ms = np.array([10, 20, 40, 80, 160, 320])
+    seed_thresholds = np.array([20, 40, 40, 160, 320])
+    acc = np.where(ms[None, :] >= seed_thresholds[:, None], 0.99, 0.6)
+    frac = success_fraction(acc, 0.95)
+    np.testing.assert_allclose(frac, [0, 0.2, 0.6, 0.6, 0.8, 1.0])
+    th = grid_threshold(ms, frac)
+    assert 20 < th.value <= 40  # crosses 1/2 between 20 (0.2) and 40 (0.6)
+    assert th.value == pytest.approx(20 * 2 ** ((0.5 - 0.2) / 0.4))
+    [again] = thresholds(ms, acc, 0.95)
+    assert again == th
+
+
+def test_bisection_finds_exact_integer_threshold():
+    calls = []
+
+    def success(m: int) -> float:
+        calls.append(m)
+        return float(m >= 137)
+
+    assert bisect_threshold(success, 1, 5000) == 137
+    assert len(calls) <= 2 + int(np.ceil(np.log2(5000))) + 1
+    # a smooth monotone curve: smallest m with success >= level
+    assert bisect_threshold(lambda m: piecewise_log_linear(m), 1, 10_000, 0.5) == 137
+
+
+def test_bisection_bad_brackets():
+    with pytest.raises(ValueError, match="lower lo"):
+        bisect_threshold(lambda m: 1.0, 1, 10)
+    with pytest.raises(ValueError, match="raise hi"):
+        bisect_threshold(lambda m: 0.0, 1, 10)
+
+
+def test_bootstrap_interval_brackets_the_threshold():
+    ms = np.array([10, 20, 40, 80, 160, 320])
+    seed_thresholds = np.array([20, 40, 40, 80, 160, 40, 20, 80])
+    acc = np.where(ms[None, :] >= seed_thresholds[:, None], 1.0, 0.5)
+    lo, hi = bootstrap_threshold(ms, acc, 0.95, seed=1)
+    th = grid_threshold(ms, success_fraction(acc, 0.95)).value
+    assert lo <= th <= hi
+    assert 10 <= lo and hi <= 160
+    # identical seeds: no spread
+    same = np.tile(acc[1], (5, 1))
+    lo, hi = bootstrap_threshold(ms, same, 0.95)
+    assert lo == hi
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        grid_threshold([], [])
+    with pytest.raises(ValueError, match="increasing"):
+        grid_threshold([10, 5], [0, 1])
