@@ -25,6 +25,9 @@ API_MARKER = "<!-- api-modules -->"
 #: Replaced in ``book/instructors.md`` by the chapters' reference run times.
 RUN_TIMES_MARKER = "<!-- run-times -->"
 
+#: The library's layers in the order the API page shows them: lowest (imported by all) first.
+LAYERS = ("store", "maths", "data", "nets", "plotting", "experiments", "book")
+
 _ROOT_FILES = ("_config.yml", "_toc.yml", "references.bib")
 _SKIP_DIRS = {"_build", ".ipynb_checkpoints", "__pycache__"}
 
@@ -74,20 +77,32 @@ def status_tables() -> str:
 
 
 def api_sections() -> str:
-    """One ``automodule`` section per public module of ``biasbook`` (sorted by name)."""
+    """One section per layer of ``biasbook`` (lowest first), one ``automodule`` per module in it."""
+    import importlib
     import pkgutil
 
     import biasbook
 
-    names = sorted(
+    parts = []
+    for layer in LAYERS:
+        package = importlib.import_module(f"biasbook.{layer}")
+        parts.append(
+            f"## `biasbook.{layer}`\n\n```{{eval-rst}}\n.. automodule:: biasbook.{layer}\n```\n"
+        )
+        parts += [
+            f"### `{m.name}`\n\n```{{eval-rst}}\n.. automodule:: {m.name}\n   :members:\n```\n"
+            for m in sorted(pkgutil.iter_modules(package.__path__, f"biasbook.{layer}."))
+            if not m.name.rsplit(".", 1)[-1].startswith("_")
+        ]
+    covered = {f"biasbook.{layer}" for layer in LAYERS}
+    missing = [
         m.name
-        for m in pkgutil.walk_packages(biasbook.__path__, "biasbook.")
-        if not m.name.rsplit(".", 1)[-1].startswith("_")
-    )
-    return "\n".join(
-        f"## `{name}`\n\n```{{eval-rst}}\n.. automodule:: {name}\n   :members:\n```\n"
-        for name in names
-    )
+        for m in pkgutil.iter_modules(biasbook.__path__, "biasbook.")
+        if m.ispkg and m.name not in covered
+    ]
+    if missing:  # a new layer must be placed in the order, not silently left out of the page
+        raise BuildError(f"add {', '.join(missing)} to biasbook.book.build.LAYERS")
+    return "\n".join(parts)
 
 
 def _run_times() -> dict:
