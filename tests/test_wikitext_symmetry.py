@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import numpy as np
@@ -11,33 +10,6 @@ import pytest
 from biasbook.data.wikitext import load_wikitext, windows
 from biasbook.experiments import wikitext_symmetry as ts
 from biasbook.maths import position_symmetry as pos
-
-
-def random_psd(size: int, seed: int) -> np.ndarray:
-    a = np.random.default_rng(seed).standard_normal((size, size + 3))
-    return a @ a.T
-
-
-def group_average(C: np.ndarray, length: int) -> np.ndarray:
-    """Brute force: the mean of (P (x) I) C (P (x) I)^T over all L! position permutations."""
-    d = C.shape[0] // length
-    total = np.zeros_like(C)
-    perms = list(itertools.permutations(range(length)))
-    for perm in perms:
-        p = np.kron(np.eye(length)[list(perm)], np.eye(d))
-        total += p @ C @ p.T
-    return total / len(perms)
-
-
-def invariant_matrix(length: int, d: int, seed: int) -> np.ndarray:
-    """A random S_L-invariant PSD covariance I (x) (D - B) + J (x) B."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((d, d))
-    y = rng.standard_normal((d, d))
-    return np.kron(np.eye(length), x @ x.T) + np.kron(np.ones((length, length)), 0.3 * y @ y.T)
-
-
-# --------------------------------------------------------------------------- the group average
 
 
 def test_text_file_end_to_end_by_hand(tmp_path: Path) -> None:
