@@ -8,17 +8,15 @@ Usage (from the repository root)::
 
 Writes ``_build/bench/bench.json`` and ``_build/bench/bench.md`` (``--out`` to change) with
 
-(a) throughput of :func:`biasbook.nets.training.train_many` (models x steps per second, achieved
-GFLOP/s
-    and its fraction of a float32 matmul peak measured in the same run);
-(b) the same workload as a per-model loop (:func:`biasbook.nets.train_one.train_one`, a Python loop
-over
-    jitted steps; and a loop of single-model compiled scans) and the speed-up of the batched engine;
+(a) throughput of :func:`biasbook.nets.training.train_many` (models x steps per second,
+    achieved GFLOP/s and its fraction of a float32 matmul peak measured in the same run);
+(b) the same workload as a per-model loop (:func:`biasbook.nets.train_one.train_one`, a Python
+    loop over jitted steps; and a loop of single-model compiled scans) and the speed-up of the
+    batched engine;
 (c) chapter wall times in quick and default mode, read from ``book/run_times.json`` (written by
     ``bench/chapter_times.py``);
-(d) the symmetry-reduced kernel spectrum (:func:`biasbook.maths.spectra.binary_spectrum`) against a
-dense
-    ``scipy.linalg.eigvalsh`` of the full kernel matrix;
+(d) the symmetry-reduced kernel spectrum (:func:`biasbook.maths.spectra.binary_spectrum`)
+    against a dense ``scipy.linalg.eigvalsh`` of the full kernel matrix;
 (e) what dominates: the engine's step split into forward, backward and optimiser, and the XLA
     operations that take the time (from a ``jax.profiler`` trace).
 

@@ -1,5 +1,5 @@
 """Tests of biasbook.nets.models against independent facts: a loop-based NumPy forward,
-symmetries."""
+and symmetries."""
 
 from __future__ import annotations
 

@@ -2,10 +2,9 @@
 
 Each function runs one experiment end to end from explicit parameters and returns plain NumPy
 data (so the chapter can cache it with :func:`biasbook.store.cache.cached` and plot it). The maths
-lives
-in :mod:`biasbook.maths.kernels`, :mod:`biasbook.maths.spectra`,
-:mod:`biasbook.maths.learning_curves`,
-:mod:`biasbook.nets.gp_networks` and :mod:`biasbook.maths.symmetric_group`.
+lives in :mod:`biasbook.maths.kernels`, :mod:`biasbook.maths.spectra`,
+:mod:`biasbook.maths.learning_curves`, :mod:`biasbook.nets.gp_networks` and
+:mod:`biasbook.maths.symmetric_group`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The experiments of the "Sensitivity bias" chapter (Hahn & Rofin 2024), as batched sweeps.
 
 Three experiments, each a few :func:`biasbook.nets.training.train_many` calls (one per input shape)
-whose
-results are plain dictionaries of NumPy arrays, so that a chapter can cache them with
+whose results are plain dictionaries of NumPy arrays, so that a chapter can cache them with
 :func:`biasbook.store.cache.cached`:
 
 * :func:`sharpness_sweep`: fit Boolean functions exactly (on all ``2**n`` inputs, squared error)
@@ -32,8 +31,8 @@ from biasbook.nets.models import TransformerConfig, apply_transformer, init_tran
 from biasbook.nets.sharpness import layernorm_input_std, parameter_norm, perturbation_sharpness_many
 from biasbook.nets.training import TrainConfig, train_many
 
-#: A function to train on: a :func:`biasbook.maths.boolean.make_function` name and its keyword
-#: arguments.
+#: A function to train on: a :func:`biasbook.maths.boolean.make_function` name and its
+#: keyword arguments.
 FunctionSpec = tuple[str, dict[str, Any]]
 
 #: Token used to pad strings shorter than the model's context in :func:`length_generalisation`.
@@ -293,8 +292,7 @@ def generalisation_experiment(
     """Which function does a transformer learn when the training data do not decide?
 
     Two designs share one :func:`~biasbook.nets.training.train_many` call (all models see all
-    ``2**n``
-    inputs, a 0/1 mask marks their training inputs):
+    ``2**n`` inputs, a 0/1 mask marks their training inputs):
 
     * ``"pairs"`` (our design): each low-sensitivity ``g`` in ``functions`` is trained on the
       even-weight inputs. There PARITY is false (``-1``), so ``g`` and ``h = -g · PARITY`` agree

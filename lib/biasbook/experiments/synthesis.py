@@ -7,11 +7,9 @@ with the bit string ``x`` read as a length-``n`` token sequence over ``V = 2`` t
    Fourier weight by degree, from :mod:`biasbook.maths.boolean`.
 2. **The GP kernel** (Lavie, Gur-Ari & Ringel 2024): the attention NNGP kernel of
    :mod:`biasbook.maths.kernels` on all ``2^n`` sequences, its eigen-decomposition labelled by
-   irreps of
-   ``S_n`` (:mod:`biasbook.maths.spectra`), each target's power by level and by irrep, eigenlearning
-   predictions (:mod:`biasbook.maths.learning_curves`), the irrep-dimension bound, and kernel
-   regression
-   (the GP posterior mean) used as a classifier.
+   irreps of ``S_n`` (:mod:`biasbook.maths.spectra`), each target's power by level and by irrep,
+   eigenlearning predictions (:mod:`biasbook.maths.learning_curves`), the irrep-dimension bound,
+   and kernel regression (the GP posterior mean) used as a classifier.
 3. **Trained transformers** (Edelman et al. 2022; Hahn & Rofin 2024): held-out accuracy of small
    transformers trained with :func:`biasbook.nets.training.train_many` on ``m`` examples.
 
@@ -54,8 +52,7 @@ MAX_N = 12
 
 @dataclass(frozen=True)
 class Task:
-    """A Boolean target of the synthesis: a :func:`biasbook.maths.boolean.make_function` name +
-    kwargs.
+    """A Boolean target: a :func:`biasbook.maths.boolean.make_function` name + kwargs.
 
     Attributes
     ----------
@@ -108,13 +105,12 @@ def check_n(n: int, tasks: Sequence[Task]) -> None:
 
 
 def task_tables(tasks: Sequence[Task], n: int) -> np.ndarray:
-    """Targets on all ``2^n`` sequences in :func:`biasbook.maths.sequences.enumerate_sequences`
-    order.
+    """Targets on all ``2^n`` sequences, in the order of
+    :func:`biasbook.maths.sequences.enumerate_sequences`.
 
     Returns ``float64[len(tasks), 2^n]`` with values ±1. (The sequence order is lexicographic,
     ``t_0`` most significant; truth tables of :mod:`biasbook.maths.boolean` use the opposite order,
-    so we
-    evaluate the functions on the enumerated sequences directly.)
+    so we evaluate the functions on the enumerated sequences directly.)
     """
     check_n(n, tasks)
     T = sq.enumerate_sequences(2, n).astype(np.uint8)

@@ -2,8 +2,7 @@
 
 Sequences are integer arrays ``t[..., L]`` with entries in ``0..V-1``. Enumeration uses the
 lexicographic order of :mod:`biasbook.maths.symmetric_group` (``index(t) = sum_a t_a V^(L-1-a)``),
-so the
-probability vectors returned here line up with its projectors.
+so the probability vectors returned here line up with its projectors.
 
 The mixture of hidden Markov models (Baum & Petrie 1966) is the data source Lavie et al. (2024)
 name; its parameters here (number of components, hidden states, Dirichlet concentrations) are our

@@ -11,8 +11,7 @@ Two families are provided:
 
 Parameters are nested ``dict``/``list`` pytrees of ``float32`` arrays so that
 :func:`biasbook.nets.training.train_many` can stack them along a leading models axis.
-Initialisation is
-deterministic in the ``jax.random`` key.
+Initialisation is deterministic in the ``jax.random`` key.
 
 Initialisation (our choice; the papers do not fix it for these small models): embeddings are
 standard normal (unit scale per coordinate in the residual stream), weight matrices are

@@ -1,15 +1,13 @@
 """A fast, exact forward pass of the one-layer ``[CLS]``-readout transformer on a small vocabulary.
 
-:func:`biasbook.nets.models.apply_transformer` computes LayerNorm, keys and values at every
-position of
-every sequence, ``O(T d^2)`` work per sequence (and, with one layer and a ``[CLS]`` readout, the
+:func:`biasbook.nets.models.apply_transformer` computes LayerNorm, keys and values at every position
+of every sequence, ``O(T d^2)`` work per sequence (and, with one layer and a ``[CLS]`` readout, the
 rest for the ``[CLS]`` row only). With a vocabulary of ``V`` tokens the pre-attention stream of
 position ``t`` takes only ``V`` values (``tok_emb[v] + pos[t]``), so LayerNorm, keys and values can
-be computed once per (position, token) pair and gathered per sequence: ``O(V T d^2)`` per batch
-plus ``O(T d)`` per sequence. The result
-equals ``apply_transformer`` to float rounding (tested), for the same parameter pytree, so models
-are still built by :func:`biasbook.nets.models.init_transformer` and trained by
-:func:`biasbook.nets.training.train_many`.
+be computed once per (position, token) pair and gathered per sequence: ``O(V T d^2)`` per batch plus
+``O(T d)`` per sequence. The result equals ``apply_transformer`` to float rounding (tested), for the
+same parameter pytree, so models are still built by :func:`biasbook.nets.models.init_transformer`
+and trained by :func:`biasbook.nets.training.train_many`.
 """
 
 from __future__ import annotations

@@ -5,15 +5,13 @@ same architecture at once: their parameters are stacked along a leading models a
 all models is a single ``jax.vmap``-ed computation, and ``lax.scan`` runs ``log_every`` steps per
 call without returning to Python. The models axis is sharded over the available devices (on a CPU,
 one device per core, see :mod:`biasbook.nets.devices`) and, on each device, processed in groups
-small
-enough to stay in cache. Each call is compiled once per shape and reused (the compiled
+small enough to stay in cache. Each call is compiled once per shape and reused (the compiled
 functions are cached across calls, also across different learning rates, step counts and stopping
 thresholds, which are traced rather than static).
 
 :func:`biasbook.nets.train_one.train_one` is the reference: the same algorithm for one model
-written as a plain Python loop
-over jitted steps. The two agree to float tolerance for the same key (tested), so a chapter may use
-either; ``train_many`` is the fast one.
+written as a plain Python loop over jitted steps. The two agree to float tolerance for the same key
+(tested), so a chapter may use either; ``train_many`` is the fast one.
 
 Algorithm (identical in both)
 -----------------------------
@@ -186,8 +184,8 @@ GROUP_ROWS: int | None = 8192
 
 
 #: Most devices to spread the models over (``None``: every local device;
-#: :mod:`biasbook.nets.devices`
-#: gives the CPU one device per core). 1 runs all models on one device.
+#: :mod:`biasbook.nets.devices` gives the CPU one device per core). 1 runs all models on one
+#: device.
 DEVICES: int | None = None
 
 
