@@ -41,11 +41,13 @@ def chapter_source(title: str, body: str, params: str = "quick = False\nseed = 0
 
 
 GOOD_BODY = """import matplotlib.pyplot as plt
-from biasbook.book.status import Claim, report
+from biasbook.book.status import report
+from biasbook.checks.verdicts import claim, at_least
 fig, ax = plt.subplots()
 ax.plot([0, 1], [seed, seed + 1])
 plt.show()
-report([Claim("one plus one is two", paper="2", ours=str(1 + 1), passed=1 + 1 == 2)])"""
+report([claim("one plus one is two", paper="definition: 2", check="sum ≥ 2",
+              test=lambda s: at_least(s, 2), data=1 + 1, controls={"one plus zero": 1 + 0})])"""
 
 
 @pytest.fixture

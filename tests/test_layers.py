@@ -1,9 +1,9 @@
 """The library's layers only import downwards, and no chapter's module is imported by another.
 
-Layers, lowest first: ``store`` (paths, caches) < ``maths`` and ``data`` < ``nets`` < ``plotting``
-< ``experiments`` < ``book``. A module may import its own layer or a lower one; a module of
-``experiments`` may import no other chapter's module. Every import counts, also those inside
-functions (a lazy import is still a dependency).
+Layers, lowest first: ``store`` (paths, caches) < ``checks``, ``maths`` and ``data`` < ``nets``
+< ``plotting`` < ``experiments`` < ``book``. A module may import its own layer or a lower one;
+a module of ``experiments`` may import no other chapter's module. Every import counts, also those
+inside functions (a lazy import is still a dependency).
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ import pytest
 import biasbook
 
 PACKAGE = Path(biasbook.__file__).parent
-RANK = {"store": 0, "maths": 1, "data": 1, "nets": 2, "plotting": 3, "experiments": 4, "book": 5}
+RANK = {
+    "store": 0,
+    "checks": 1,
+    "maths": 1,
+    "data": 1,
+    "nets": 2,
+    "plotting": 3,
+    "experiments": 4,
+    "book": 5,
+}
 
 
 def _modules() -> list[Path]:

@@ -87,8 +87,10 @@ def test_failing_cell_fails_runner_and_build_and_leaves_no_good_output(demo_proj
 
 def test_failed_claim_check_fails_the_chapter(demo_project: Path) -> None:
     body = (
-        "from biasbook.book.status import Claim, report\n"
-        "report([Claim('two is three', paper='3', ours='2', passed=2 == 3)])"
+        "from biasbook.book.status import report\n"
+        "from biasbook.checks.verdicts import claim, at_least\n"
+        "report([claim('two is three', paper='definition: 3', check='≥ 3', data=2,\n"
+        "              test=lambda x: at_least(x, 3), controls={'one': 1})])"
     )
     (demo_project / "book" / "demo.md").write_text(chapter_source("Demo", body))
     proc = run_cli(demo_project, "run", "demo")

@@ -26,7 +26,7 @@ API_MARKER = "<!-- api-modules -->"
 RUN_TIMES_MARKER = "<!-- run-times -->"
 
 #: The library's layers in the order the API page shows them: lowest (imported by all) first.
-LAYERS = ("store", "maths", "data", "nets", "plotting", "experiments", "book")
+LAYERS = ("store", "checks", "maths", "data", "nets", "plotting", "experiments", "book")
 
 _ROOT_FILES = ("_config.yml", "_toc.yml", "references.bib")
 _SKIP_DIRS = {"_build", ".ipynb_checkpoints", "__pycache__"}
@@ -54,26 +54,34 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 
 def status_tables() -> str:
-    """Gather every chapter's recorded reproduction-status table into Markdown."""
-    from biasbook.book.status import Claim, to_markdown
+    """Gather every chapter's recorded reproduction-status table into Markdown.
 
+    The page opens with the count of each verdict per chapter, then lists, chapter by chapter, the
+    reasons behind every row that did not pass, then each chapter's full table with its controls.
+    """
+    from biasbook.book.status import to_markdown
+    from biasbook.checks.verdicts import PASSED, VERDICTS, Claim, counts
+
+    overview = ["| chapter | " + " | ".join(VERDICTS) + " |", "|---" * (len(VERDICTS) + 1) + "|"]
     parts = []
     for name in runner.chapters():
         path = runner.status_dir() / f"{name}.json"
         if not path.exists():
+            overview.append(f"| {{doc}}`{name}` | " + " | ".join("—" for _ in VERDICTS) + " |")
             parts.append(f"## {{doc}}`{name}`\n\nNo reproduction-status record for this chapter.\n")
             continue
         record = json.loads(path.read_text())
-        claims = [Claim(**c) for c in record["claims"]]
-        n_ok = sum(c.passed for c in claims)
-        n_documented = sum(not c.expected and not c.passed for c in claims)
-        summary = f"{n_ok} of {len(claims)} checks passed." + (
-            f" {n_documented} claim(s) documented in the chapter as not reproduced."
-            if n_documented
-            else ""
-        )
-        parts.append(f"## {{doc}}`{name}`\n\n{summary}\n\n{to_markdown(claims)}\n")
-    return "\n".join(parts)
+        claims = [Claim.from_record(c) for c in record["claims"]]
+        n = counts(claims)
+        overview.append(f"| {{doc}}`{name}` | " + " | ".join(str(n[v]) for v in VERDICTS) + " |")
+        reasons = [
+            f"- **{c.verdict}**: {c.claim}: " + "; ".join(c.reasons)
+            for c in claims
+            if c.verdict != PASSED
+        ]
+        why = ("\n".join(reasons) + "\n\n") if reasons else "Every row passed.\n\n"
+        parts.append(f"## {{doc}}`{name}`\n\n{why}{to_markdown(claims)}\n")
+    return "\n".join(overview) + "\n\n" + "\n".join(parts)
 
 
 def api_sections() -> str:

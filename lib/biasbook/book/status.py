@@ -1,8 +1,9 @@
-"""The reproduction-status table that closes every chapter.
+"""The reproduction-status table that closes every chapter, and its record for the status page.
 
-Each row is a claim of the paper, the paper's value, the value this run measured, and whether a live
-check on the measured value passed. :func:`report` shows the table, records it for the book's
-overview page, and raises :class:`ReproductionFailure` if any check failed, so a claim that stops
+A row is a :class:`~biasbook.checks.verdicts.Claim`, built by
+:func:`~biasbook.checks.verdicts.claim` (a test run on the chapter's data and on its controls) or
+:func:`~biasbook.checks.verdicts.not_tested`. :func:`report` shows the table, records it for the
+book's overview page, and raises :class:`ReproductionFailure` if a row FAILED, so a claim that stops
 holding fails the chapter, the runner and the book build.
 """
 
@@ -11,94 +12,77 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
+
+from biasbook.checks.verdicts import (
+    FAILED,
+    PASSED,
+    SYMBOL,
+    Claim,
+    counts,
+)
 
 
 class ReproductionFailure(AssertionError):
-    """Raised when a live reproduction check fails."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One row of a reproduction-status table.
-
-    Parameters
-    ----------
-    claim
-        The paper's claim, in one sentence.
-    paper
-        What the paper states or predicts (a value, a scaling, or a qualitative statement).
-    ours
-        What this run measured, formatted for reading.
-    passed
-        The live check: a boolean computed from the measured numbers in the notebook.
-    check
-        The check in words, e.g. ``"|ours - n| < 1e-9"``: the tolerance the reader can audit.
-    expected
-        ``True`` (the default) if the chapter reproduces the claim. ``False`` marks a claim the
-        chapter documents, in its text, as *not reproduced*: its check is still computed live and
-        shown, as "not reproduced", but it does not fail the run. If such a check starts to pass,
-        the row says so, so the text can be revisited.
-    """
-
-    claim: str
-    paper: str
-    ours: str
-    passed: bool
-    check: str = ""
-    expected: bool = True
-
-    def __post_init__(self) -> None:
-        # Accept numpy booleans but refuse anything that is not a truth value (e.g. a float).
-        if not hasattr(self.passed, "__bool__") or isinstance(self.passed, (str, float)):
-            raise TypeError(f"Claim.passed must be a boolean check, got {self.passed!r}")
-        object.__setattr__(self, "passed", bool(self.passed))
-
-
-def outcome(c: Claim) -> str:
-    """The status cell of a claim's row."""
-    if c.expected:
-        return "✓ passed" if c.passed else "✗ FAILED"
-    return "✓ passed (documented as not reproduced)" if c.passed else "⚠ not reproduced"
+    """Raised when a valid live reproduction check fails for a claim reported as reproduced."""
 
 
 def _escape(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def verdict_cell(c: Claim) -> str:
+    """The status cell of a row: symbol, verdict, and the reasons."""
+    cell = f"{SYMBOL[c.verdict]} {c.verdict}"
+    if c.verdict == PASSED and not c.expected:
+        cell += " (documented as not reproduced: revisit the text)"
+    if c.reasons:
+        cell += ": " + "; ".join(c.reasons)
+    return cell
+
+
 def to_markdown(claims: Sequence[Claim]) -> str:
-    """Render claims as a Markdown table."""
+    """Render claims as a Markdown table with their controls and verdicts."""
     lines = [
-        "| claim | paper | ours | check | status |",
-        "|---|---|---|---|---|",
+        "| claim | paper (source) | ours | check | controls | verdict |",
+        "|---|---|---|---|---|---|",
     ]
     for c in claims:
+        ours = c.ours + (f" (pooled: {c.pooled})" if c.pooled else "")
+        controls = "<br>".join(ctrl.summary() for ctrl in c.controls) or "—"
         lines.append(
-            f"| {_escape(c.claim)} | {_escape(c.paper)} | {_escape(c.ours)} "
-            f"| {_escape(c.check)} | {outcome(c)} |"
+            f"| {_escape(c.claim)} | {_escape(c.paper)} | {_escape(ours)} | {_escape(c.check)} "
+            f"| {_escape(controls)} | {_escape(verdict_cell(c))} |"
         )
     return "\n".join(lines)
 
 
+def summary_line(claims: Sequence[Claim]) -> str:
+    """``"7 passed · 0 FAILED · 1 not reproduced · 2 inconclusive · 1 not tested"``."""
+    return " · ".join(f"{n} {v}" for v, n in counts(claims).items())
+
+
 def report(claims: Sequence[Claim], chapter: str | None = None) -> None:
-    """Display the reproduction-status table and fail loudly if any claim's check failed.
+    """Display the reproduction-status table and stop if a claim reported as reproduced FAILED.
 
     Parameters
     ----------
     claims
-        The chapter's claims, in reading order.
+        The chapter's rows, in reading order (from :func:`claim` and :func:`not_tested`).
     chapter
         Name recorded in the overview page; defaults to ``BIASBOOK_CHAPTER`` set by the runner.
 
     Raises
     ------
     ReproductionFailure
-        If any claim expected to pass did not (after the table has been shown and recorded).
+        If any row's verdict is FAILED (after the table has been shown and recorded).
     """
     if not claims:
         raise ValueError("report() needs at least one Claim")
-    table = to_markdown(claims)
+    if not all(isinstance(c, Claim) for c in claims):
+        raise TypeError("report() takes the Claims built by claim() and not_tested()")
+    table = summary_line(claims) + "\n\n" + to_markdown(claims)
     try:
         from IPython.display import Markdown, display
 
@@ -110,13 +94,16 @@ def report(claims: Sequence[Claim], chapter: str | None = None) -> None:
     if status_file:
         record = {
             "chapter": chapter or os.environ.get("BIASBOOK_CHAPTER", ""),
+            "counts": counts(claims),
             "claims": [asdict(c) for c in claims],
         }
         path = Path(status_file)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(record, indent=1))
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=1, allow_nan=True))
+        tmp.replace(path)  # never a half-written record
 
-    failed = [c.claim for c in claims if c.expected and not c.passed]
+    failed = [c.claim for c in claims if c.verdict == FAILED]
     if failed:
         raise ReproductionFailure(
             f"{len(failed)} of {len(claims)} reproduction checks failed: " + "; ".join(failed)

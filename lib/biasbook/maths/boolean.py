@@ -314,7 +314,7 @@ def sensitivity_closed_form(name: str, n: int, **kw: Any) -> float:
     if name == "random":
         raise ValueError("'random' has no closed-form sensitivity (its expectation is n/2)")
     make_function(name, n, **kw)  # validates the name and the parameters
-    k = kw.get("k", n)
+    k = int(kw.get("k", n))  # a NumPy integer would overflow in 2 ** (k - 1)
     if name == "constant":
         return 0.0
     if name == "first":

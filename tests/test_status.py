@@ -1,0 +1,146 @@
+"""The reproduction-check mechanism: verdicts from a test, its data, its controls and its items."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from biasbook.book import status as book_status
+from biasbook.book.status import ReproductionFailure, report
+from biasbook.checks import prose
+from biasbook.checks import verdicts as st
+from biasbook.checks.verdicts import Outcome, at_least, at_most, claim
+
+
+def slope_test(slope: float) -> Outcome:
+    """The claim 'the curve rises' as a test: slope above 0.5."""
+    return at_least(slope, 0.5)
+
+
+def row(data, controls, **kw):
+    return claim(
+        "the curve rises",
+        paper="ours: rises",
+        check="slope ≥ 0.5",
+        test=slope_test,
+        data=data,
+        controls=controls,
+        **kw,
+    )
+
+
+def test_a_row_passes_only_when_its_negative_control_fails() -> None:
+    assert row(1.0, {"flat": 0.0}).verdict == st.PASSED
+    lenient = row(1.0, {"flat": 0.9})  # the control (claim false) passes the test
+    assert lenient.verdict == st.INCONCLUSIVE
+    assert "negative control 'flat' passes" in lenient.reasons[0]
+
+
+def test_a_valid_failing_test_fails_or_is_documented_as_not_reproduced() -> None:
+    assert row(0.1, {"flat": 0.0}).verdict == st.FAILED
+    assert row(0.1, {"flat": 0.0}, expected=False).verdict == st.NOT_REPRODUCED
+
+
+def test_a_positive_control_that_fails_makes_a_failure_inconclusive() -> None:
+    # The exactly symmetric data fail the test too: the test is invalid, not the claim false.
+    c = row(0.1, {"flat": 0.0}, positives={"true by construction": 0.2})
+    assert c.verdict == st.INCONCLUSIVE
+    assert any("positive control" in r for r in c.reasons)
+    assert row(0.1, {"flat": 0.0}, positives={"ok": 2.0}).verdict == st.FAILED
+
+
+def test_items_are_judged_one_by_one_and_the_failing_ones_named() -> None:
+    data = {"FIRST": 1.0, "MAJORITY": 0.2, "SPARSE": 0.9}
+    controls = {"shuffled": {"FIRST": 0.0, "MAJORITY": 0.0, "SPARSE": 0.1}}
+    c = row(data, controls, itemised=True, expected=False, pooled="0.70")
+    assert c.verdict == st.NOT_REPRODUCED  # the pooled 0.70 would pass; MAJORITY does not
+    assert c.reasons == ("fails for MAJORITY",)
+    assert c.ours.startswith("worst: MAJORITY 0.2; failing: MAJORITY")
+    assert "pooled: 0.70" in book_status.to_markdown([c])
+
+
+def test_a_control_must_fail_on_every_item() -> None:
+    data = {"k=1": 1.0, "k=2": 1.0}
+    c = row(data, {"wrong law": {"k=1": 0.0, "k=2": 0.8}}, itemised=True)
+    assert c.verdict == st.INCONCLUSIVE
+    assert "(k=2)" in c.reasons[0]
+    with pytest.raises(ValueError, match="same|items"):
+        row(data, {"wrong law": {"k=1": 0.0}}, itemised=True)
+
+
+def test_censored_and_underpowered_measurements_are_undecided() -> None:
+    assert at_least(math.inf, 512).holds is None  # a censored threshold cannot confirm a bound
+    assert at_least(-math.inf, 0).holds is False
+    assert at_most(0.8986, 0.9, se=0.0005).holds is True
+    close = at_least(0.8986, 0.9, se=0.001)  # 0.9 lies within 2 SE: no power
+    assert close.holds is None and "within 2 SE" in close.reason
+    c = row(math.inf, {"flat": 0.0})
+    assert c.verdict == st.INCONCLUSIVE and "censored" in c.reasons[0]
+    # A control the test cannot decide has not been accepted: the row may pass.
+    assert row(1.0, {"flat": math.inf}).verdict == st.PASSED
+    # A valid failure is decisive even when other items are undecided.
+    mixed = row({"a": 0.1, "b": math.inf}, {"f": {"a": 0, "b": 0}}, itemised=True)
+    assert mixed.verdict == st.FAILED and "b: undecided" in mixed.reasons[1]
+
+
+def test_all_of_fails_fast_and_carries_undecided_reasons() -> None:
+    assert st.all_of(at_least(1, 0), at_least(-1, 0), at_least(math.inf, 0)).holds is False
+    o = st.all_of(at_least(1, 0), at_least(math.inf, 0))
+    assert o.holds is None and "censored" in o.reason
+
+
+def test_every_row_names_its_source_and_a_control() -> None:
+    with pytest.raises(ValueError, match="source"):
+        claim("c", paper="the paper says so", check="", test=slope_test, data=1, controls={"x": 0})
+    with pytest.raises(ValueError, match="negative control"):
+        row(1.0, {})
+    with pytest.raises(TypeError):
+        Outcome(0.99, "x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Outcome(None, "x")  # an undecided outcome must say why
+
+
+def test_report_records_counts_and_stops_only_on_failed(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "status.json"
+    monkeypatch.setenv("BIASBOOK_STATUS_FILE", str(out))
+    good = row(np.float64(1.0), {"flat": 0.0})
+    skipped = st.not_tested("Figure 3 dynamics", paper="figure 3: loss drop", why="too slow")
+    report([good, skipped, row(0.1, {"flat": 0.0}, expected=False)], chapter="demo")
+    record = json.loads(out.read_text())
+    assert record["counts"] == {
+        "passed": 1,
+        "FAILED": 0,
+        "not reproduced": 1,
+        "inconclusive": 0,
+        "not tested": 1,
+    }
+    rebuilt = [st.Claim.from_record(c) for c in record["claims"]]
+    assert book_status.to_markdown(rebuilt) == book_status.to_markdown([good, skipped, rebuilt[2]])
+    with pytest.raises(ReproductionFailure, match="1 of 2"):
+        report([good, row(0.1, {"flat": 0.0})], chapter="demo")
+    bad = claim("b | pipe", paper="ours: x", check="", test=slope_test, data=0, controls={"f": 0})
+    assert "b \\| pipe" in book_status.to_markdown(
+        [bad]
+    )  # pipes escaped so the table stays a table
+
+
+def test_prose_check_catches_hard_coded_numbers_only() -> None:
+    text = """Some text with a glued {glue:text}`x:.3f` number and maths $\\alpha = 0.5$.
+The slope was 0.75, and 12 % of runs failed, ×3.2 the control.
+A fixed fact: 2,088,628 tokens, $\\sigma = 0.02$ and 0.1 weight decay. <!-- fixed -->
+See §2.2 and `code 1.5`.
+
+```{code-cell} ipython3
+x = 0.123
+```
+
+```{math}
+y = 0.5
+```
+"""
+    hits = [h.split()[0] for h in prose.hard_coded_numbers(text)]
+    assert hits == ["0.75", "12 %", "×3.2"] or hits == ["0.75", "12", "×3.2"]
