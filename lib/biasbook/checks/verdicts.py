@@ -51,7 +51,8 @@ SYMBOL = {PASSED: "✓", FAILED: "✗", NOT_REPRODUCED: "⚠", INCONCLUSIVE: "?"
 
 #: Where a claim comes from. The paper column must start with one of these, so that no row credits
 #: a paper with an experiment it does not contain: ``ours`` marks the chapter's own experiment or
-#: construction, ``definition`` a mathematical identity the chapter relies on.
+#: construction, ``definition`` a mathematical identity the chapter relies on, ``third-party`` a
+#: summary of a paper whose body could not be read.
 SOURCE_KINDS = (
     "abstract",
     "introduction",
@@ -60,6 +61,7 @@ SOURCE_KINDS = (
     "figure",
     "authors' code",
     "follow-up",
+    "third-party",
     "definition",
     "ours",
 )
@@ -388,7 +390,7 @@ def claim(
         ours = f"worst: {worst.item} {worst.value}"
         if failing:
             ours += f"; failing: {', '.join(failing)}"
-        ours += f" ({len(items)} items: " + ", ".join(f"{i.item} {i.value}" for i in items) + ")"
+        ours += f" ({len(items)} item{'s' if len(items) != 1 else ''}: " + ", ".join(f"{i.item} {i.value}" for i in items) + ")"
     else:
         ours = items[0].value
     return Claim(
