@@ -14,7 +14,7 @@ _FENCE = re.compile(
 #: comments, labels and directive options.
 _EXEMPT = re.compile(
     r"\$\$.*?\$\$|\$[^$\n]+\$|\{[\w:-]+\}`[^`]*`|`[^`\n]*`|\]\([^)]*\)|<!--.*?-->"
-    r"|^:[\w-]+:.*$|^---\n.*?\n---\n",
+    r"|^:[\w-]+:[^\n]*$|\A---\n.*?\n---\n",
     re.S | re.M,
 )
 #: A line ending in this comment states a fixed fact (a published figure, a protocol setting).

@@ -390,7 +390,11 @@ def claim(
         ours = f"worst: {worst.item} {worst.value}"
         if failing:
             ours += f"; failing: {', '.join(failing)}"
-        ours += f" ({len(items)} item{'s' if len(items) != 1 else ''}: " + ", ".join(f"{i.item} {i.value}" for i in items) + ")"
+        ours += (
+            f" ({len(items)} item{'s' if len(items) != 1 else ''}: "
+            + ", ".join(f"{i.item} {i.value}" for i in items)
+            + ")"
+        )
     else:
         ours = items[0].value
     return Claim(
