@@ -98,6 +98,22 @@ def test_failed_claim_check_fails_the_chapter(demo_project: Path) -> None:
     assert "ReproductionFailure" in proc.stderr
 
 
+def test_the_chapter_template_runs_and_reports_its_verdicts(demo_project: Path) -> None:
+    shutil.copy(ROOT / "book" / "_template.md", demo_project / "book" / "demo.md")
+    proc = run_cli(demo_project, "run", "demo", "--quick")
+    assert proc.returncode == 0, proc.stderr
+    status = json.loads((demo_project / "_build" / "status" / "demo.json").read_text())
+    assert status["counts"] == {
+        "passed": 1,
+        "FAILED": 0,
+        "not reproduced": 0,
+        "inconclusive": 0,
+        "not tested": 1,
+    }
+    (control,) = status["claims"][0]["controls"]
+    assert control["negative"] and control["results"][0]["holds"] is False
+
+
 def test_build_renders_executed_notebook_with_figure_and_status_page(demo_project: Path) -> None:
     proc = run_cli(demo_project, "build", "--quick")
     assert proc.returncode == 0, proc.stderr

@@ -561,10 +561,10 @@ def identity_errors(n_max: int, seed: int, n_random: int = 20) -> dict[str, floa
     Returns
     -------
     dict
-        ``closed``: max |enumeration − closed form|; ``fourier``: max |Σ_S |S| f̂(S)² −
-        enumeration| and Parseval's max |Σ_d W^d − 1|; and two negative controls, the same
-        errors against forms that are wrong: ``closed_wrong`` (each closed form times 1 + 1/n)
-        and ``fourier_wrong`` (degrees weighted by |S|² instead of |S|).
+        ``closed``: the largest ``|enumeration − closed form|``; ``fourier``: the largest
+        ``|Σ_S |S| f̂(S)² − enumeration|`` and Parseval's ``|Σ_d W^d − 1|``; and two negative
+        controls, the same errors against forms that are wrong: ``closed_wrong`` (each closed
+        form times ``1 + 1/n``) and ``fourier_wrong`` (degrees weighted by ``|S|²``, not ``|S|``).
     """
     closed = closed_wrong = fourier = fourier_wrong = 0.0
     tables = []

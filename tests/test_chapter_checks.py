@@ -1,0 +1,208 @@
+"""Each chapter's reproduction tests, on data where the answer is known: every kind of negative
+control really fails them, exact data pass them, censored or underpowered data leave them undecided.
+
+The chapters run these tests on their own measurements (``reproduction_claims`` in each
+``biasbook.experiments`` module); here they run on synthetic or closed-form data instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from biasbook.checks.verdicts import INCONCLUSIVE, PASSED
+from biasbook.experiments import gp_limit as gp
+from biasbook.experiments import sensitivity as se
+from biasbook.experiments import synthesis as sy
+from biasbook.experiments import variable_creation as vc
+from biasbook.experiments import wikitext_symmetry as wt
+from biasbook.maths import symmetric_group as sg
+
+RNG = np.random.default_rng(0)
+
+
+# --- sensitivity ------------------------------------------------------------------------------
+
+
+def test_identity_errors_vanish_and_their_wrong_forms_do_not() -> None:
+    e = se.identity_errors(8, seed=0, n_random=3)
+    assert e["closed"] < 1e-12 and e["fourier"] < 1e-12
+    # PARITY at n = 8: the wrong closed form is off by exactly n/n = 1
+    assert e["closed_wrong"] == pytest.approx(1.0)
+    assert e["fourier_wrong"] > 1  # Σ|S|² f̂² of PARITY(8) is 64, not 8
+
+
+def test_greater_and_slope_tests_fail_on_nulls_and_reversals() -> None:
+    a, b = np.exp(RNG.normal(2, 0.1, 12)), np.exp(RNG.normal(0, 0.1, 12))
+    assert se.check_greater((a, b)).holds is True
+    assert se.check_greater((b, a)).holds is False  # the claim reversed: significantly false
+    assert se.check_greater(se._permuted(RNG, a, a)).holds is None  # null: undecided, not passed
+    n = np.repeat([3, 5, 7], 6)
+    y = np.exp(0.4 * n + RNG.normal(0, 0.1, n.size))
+    assert se.check_log_slope((n, y)).holds is True
+    assert se.check_log_slope((RNG.permutation(n), y)).holds is not True
+
+
+def test_agreement_test_fails_for_chance_and_for_the_other_candidate() -> None:
+    good = {"agreement": np.full(6, 0.98), "learned": 1.0, "low": 1.0, "high": 6.0}
+    chance = {**good, "agreement": np.array([0.4, 0.7, 0.5, 0.75, 0.45, 0.68]), "learned": 1.2}
+    other = {**good, "agreement": 1 - good["agreement"], "low": 6.0, "high": 1.0}
+    assert se.check_prefers_low(good).holds is True
+    assert se.check_prefers_low(chance).holds is False  # at chance is no preference
+    assert se.check_prefers_low(other).holds is False
+
+
+def test_length_test_is_undecided_near_its_cut() -> None:
+    d = {
+        "parity": np.array([0.52, 0.93, 0.8, 0.75, 0.9, 0.7]),
+        "majority": np.full(6, 0.99),
+        "train_parity": 1.0,
+        "train_majority": 1.0,
+    }
+    assert se.check_length_generalisation(d).holds is None  # 0.77 ± 0.06 against 0.75
+    d["parity"] = np.full(6, 0.5) + RNG.normal(0, 0.01, 6)
+    assert se.check_length_generalisation(d).holds is True
+    d["parity"] = d["majority"]  # the MAJORITY control in PARITY's place
+    assert se.check_length_generalisation(d).holds is False
+
+
+# --- variable creation ------------------------------------------------------------------------
+
+
+def test_growth_law_test_on_exact_laws() -> None:
+    T = np.array([8.0, 16, 32, 64, 128, 256])
+    points = {"T": T, "m": 10 + 20 * np.log(T), "sigma": np.full(T.size, 5.0)}
+    assert vc.check_log_beats_linear(points).holds is True
+    assert vc.check_log_beats_linear(vc.synthetic_growth(points, "linear")).holds is False
+    log = vc.synthetic_growth(points, "log")
+    np.testing.assert_allclose(log["m"], points["m"])  # an exact log law is reproduced
+    short = {k: v[:2] for k, v in points.items()}
+    assert vc.check_log_beats_linear(short).holds is None  # too few thresholds: undecided
+
+
+def test_censored_thresholds_leave_the_comparisons_undecided() -> None:
+    assert vc.check_harder((math.inf, 40.0)).holds is None
+    assert vc.check_harder((40.0, 40.0)).holds is False
+    fits = type("F", (), {"winner": "linear"})()
+    assert vc.check_much_faster({"growth": math.inf, "growth_tf": 4.0, "fits": fits}).holds is None
+    assert vc.check_much_faster({"growth": 4.0, "growth_tf": 4.0, "fits": fits}).holds is False
+
+
+def test_the_construction_with_half_its_score_scale_is_wrong() -> None:
+    assert vc.wrong_scale_error(8, 3, seed=0) > 0.1
+
+
+def test_norm_test_tells_log_from_linear_growth() -> None:
+    T = 2.0 ** np.arange(3, 15)
+    assert vc.check_norm_growth((T, np.sqrt(3) * np.log(T))).holds is True
+    assert vc.check_norm_growth((T, T / 8)).holds is False
+
+
+# --- GP limit ---------------------------------------------------------------------------------
+
+
+def test_mlp_kernel_closed_form_values() -> None:
+    T = np.array([[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 1, 1]])
+    K = gp.mlp_nngp(T, T)
+    np.testing.assert_allclose(np.diag(K), 1.0)  # E[2 ReLU(u)²] = 1 for unit variance
+    assert K[0, 1] == pytest.approx(1 / np.pi)  # orthogonal inputs: the arc-cosine kernel at 0
+    # Monte Carlo over a wide random ReLU layer on the flattened one-hot inputs
+    X = np.eye(2)[T].reshape(3, -1) / 2.0
+    W = RNG.normal(size=(X.shape[1], 200_000))
+    H = np.sqrt(2) * np.maximum(X @ W, 0)
+    np.testing.assert_allclose(H @ H.T / W.shape[1], K, atol=0.01)
+
+
+def test_ordering_and_collapse_tests() -> None:
+    assert gp.check_ordered([1.0, 0.1, 0.01, 0.0]).holds is True
+    assert gp.check_ordered([1.0, 0.01, 0.1]).holds is False
+    assert gp.check_collapse((0.3, 0.03)).holds is True
+    assert gp.check_collapse((0.03, 0.3)).holds is False
+    assert list(gp.wrong_normalisations(10, 2).values()) == pytest.approx(
+        [10.0, 1000.0, 100 * np.log(10)]
+    )
+    assert gp.tops_by_k({(5,): 2.0, (4, 1): 0.5, (3, 2): 0.1, (3, 1, 1): 0.2}) == [2.0, 0.5, 0.2]
+
+
+def test_irrep_spectra_controls_break_the_symmetry() -> None:
+    out = gp.irrep_spectra(V=2, L=4, beta=1.0, seed=0)
+    for nl in ("identity", "relu"):
+        assert out[nl]["invariance_error"] < 1e-12
+        broken = out[nl]["broken"]
+        assert broken["invariance_error"] > 1e-3
+        assert np.nanmin(broken["spectrum"]["purity"]) < 1 - 1e-8
+        s = out[nl]["spectrum"]
+        nz = s["eigenvalues"] > 0
+        dims = [sg.irrep_dimension(lam) for lam in s["irreps"]]
+        assert np.all(np.asarray(s["multiplicities"])[nz] == np.asarray(dims)[nz])
+
+
+# --- WikiText ---------------------------------------------------------------------------------
+
+
+def test_energy_share_is_corrected_for_the_noise_floor() -> None:
+    # The exactly symmetric shuffled windows define the floor: their corrected share is 1.
+    assert wt.check_energy_share((0.17, 0.003, 0.17, 0.003)).value.endswith(
+        "1.0000 ± 0.0007"
+    )  # ± 1 SE
+    assert wt.check_energy_share((0.33, 0.003, 0.17, 0.003)).holds is True  # 1 − 0.109 + 0.029
+    assert wt.check_energy_share((0.6, 0.003, 0.17, 0.003)).holds is False
+    assert wt.check_energy_share((0.36, 0.01, 0.17, 0.003)).holds is None  # 0.9 inside ± 0.007
+
+
+def test_purity_and_ordering_tests() -> None:
+    assert wt.check_purity(np.array([0.99, 0.02, 0.95])).holds is True
+    assert wt.check_purity(np.array([0.99, 0.5])).holds is False
+    d = {
+        "shuffled": (0.02, 0.001),
+        "iid": (0.02, 0.001),
+        "sorted": (0.9, 0.01),
+        "wikitext": (0.25, 0.01),
+    }
+    assert wt.check_between(d).holds is True
+    assert wt.check_between({**d, "wikitext": d["shuffled"]}).holds is False
+
+
+# --- synthesis --------------------------------------------------------------------------------
+
+
+def test_pair_rows_control_the_reverse_ordering_whatever_was_measured() -> None:
+    labels = ["PARITY", "sparse AND", "MAJORITY", "FIRST", "sparse parity"]
+    fourier = {
+        "sensitivity": np.array([9.0, 0.75, 2.5, 1.0, 3.0]),
+        "sensitivity_closed_form": np.array([9.0, 0.75, 2.5, 1.0, 3.0]),
+        "degree": np.array([9, 3, 9, 1, 3]),
+    }
+    m_tf = np.array([math.inf, 40.0, 60.0, 16.0, 200.0])  # ordered like the sensitivity
+    rows = sy.reproduction_claims(
+        labels,
+        fourier,
+        [9, 3, 9, 1, 3],
+        np.array([1, 0.3, 1, 0, 0]),
+        np.array([1, 11, 1, 3, 30.0]),
+        m_tf,
+        m_tf,
+    )
+    by_claim = {r.claim.split(":")[0]: r for r in rows}
+    assert (
+        by_claim[
+            "Sensitivity predicts the sample-complexity ordering of trained transformers"
+        ].verdict
+        == PASSED
+    )
+    assert rows[0].verdict == PASSED and rows[1].verdict == PASSED
+    # Both thresholds censored: the pair is undecided, and so is the row.
+    assert sy.check_harder((math.inf, math.inf)).holds is None
+    m_bad = np.array([math.inf, math.inf, 60.0, 16.0, 200.0])
+    rows = sy.reproduction_claims(
+        labels,
+        fourier,
+        [9, 3, 9, 1, 3],
+        np.array([1, 0.3, 1, 0, 0]),
+        np.array([1, 11, 1, 3, 30.0]),
+        m_bad,
+        m_bad,
+    )
+    assert rows[3].verdict == INCONCLUSIVE  # PARITY's "most samples" cannot be decided
