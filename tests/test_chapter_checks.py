@@ -18,6 +18,7 @@ from biasbook.experiments import sensitivity as se
 from biasbook.experiments import synthesis as sy
 from biasbook.experiments import variable_creation as vc
 from biasbook.experiments import wikitext_symmetry as wt
+from biasbook.experiments.sensitivity import checks as se_checks
 from biasbook.maths import symmetric_group as sg
 
 RNG = np.random.default_rng(0)
@@ -38,11 +39,17 @@ def test_greater_and_slope_tests_fail_on_nulls_and_reversals() -> None:
     a, b = np.exp(RNG.normal(2, 0.1, 12)), np.exp(RNG.normal(0, 0.1, 12))
     assert se.check_greater((a, b)).holds is True
     assert se.check_greater((b, a)).holds is False  # the claim reversed: significantly false
-    assert se.check_greater(se._permuted(RNG, a, a)).holds is None  # null: undecided, not passed
+    null = se_checks._no_gap(a, b)  # the effect removed: undecided, not passed
+    assert se.check_greater(null).holds is None
     n = np.repeat([3, 5, 7], 6)
     y = np.exp(0.4 * n + RNG.normal(0, 0.1, n.size))
     assert se.check_log_slope((n, y)).holds is True
-    assert se.check_log_slope((RNG.permutation(n), y)).holds is not True
+    assert se.check_log_slope(se_checks._no_trend(n, y)).holds is None
+    nn = np.concatenate([n, n])
+    yy = np.concatenate([y, np.exp(0.1 * n + RNG.normal(0, 0.1, n.size))])
+    group = np.array(["parity"] * n.size + ["first"] * n.size)
+    assert se.check_slope_difference((nn, yy, group, "first")).holds is True
+    assert se.check_slope_difference(se_checks._same_slope(nn, yy, group, "first")).holds is None
 
 
 def test_agreement_test_fails_for_chance_and_for_the_other_candidate() -> None:
@@ -206,3 +213,81 @@ def test_pair_rows_control_the_reverse_ordering_whatever_was_measured() -> None:
         m_bad,
     )
     assert rows[3].verdict == INCONCLUSIVE  # PARITY's "most samples" cannot be decided
+
+
+# --- what the chapters show: sentences chosen from the numbers --------------------------------
+
+
+def test_mc_sentences_follow_the_error_to_noise_ratios() -> None:
+    params = {"n_inputs": 16, "L": 6, "V": 4, "n_nets": 4096}
+    mc = {
+        "identity": {"rel_error": 0.01, "rel_noise": 0.01},
+        "relu": [
+            {"heads": h, "rel_error": r, "rel_noise": 1.0}
+            for h, r in ((1, 3.0), (4, 1.5), (16, 1.2))
+        ],
+    }
+    g = gp.mc_summary(mc, params)["glue"]
+    assert g["gp-mc-verdict"].startswith("agrees")
+    assert "at H = 1 its error is 3.0 times" in g["gp-mc-relu-text"]
+    assert "from H = 4 heads on it is within twice" in g["gp-mc-relu-text"]
+    mc["identity"]["rel_error"] = 0.03
+    assert gp.mc_summary(mc, params)["glue"]["gp-mc-verdict"].startswith("does not agree")
+
+
+def test_length_reading_names_the_lengths_per_task() -> None:
+    acc = np.array(
+        [
+            [1, 1, 0.5, 0.9],
+            [1, 1, 0.52, 0.6],
+            [1, 1, 0.5, 0.8],  # PARITY, 3 seeds
+            [1, 1, 0.99, 0.98],
+            [1, 1, 0.97, 0.99],
+            [1, 1, 0.98, 0.97],
+        ]
+    )
+    lg = {
+        "lengths": np.array([1, 3, 5, 7]),
+        "n_train": 3,
+        "accuracy": acc,
+        "task": np.repeat(["parity", "majority"], 3),
+    }
+    s = se.length_summary(lg, ["parity", "majority"])
+    assert s["glue"]["sens-length-reading"] == (
+        "Length by length, PARITY's accuracy is clearly closer to chance than to 1 at 5, but not "
+        "at 7; MAJORITY's is above it at each."
+    )
+    assert s["glue"]["sens-ood-parity"] == pytest.approx(acc[:3, 2:].mean())
+
+
+def test_log_mean_is_the_geometric_mean() -> None:
+    from scipy.stats import gmean
+
+    x = np.array([0.1, 1.0, 10.0, 3.0])
+    assert se.log_mean(x)[0] == pytest.approx(gmean(x))
+    assert se.mean_se(x)[1] == pytest.approx(x.std(ddof=1) / 2)
+
+
+def _study(r_text: float, r_floor: float) -> dict:
+    point = {"wikitext": r_text, "shuffled": r_floor, "iid": r_floor, "sorted": 0.9}
+    return {
+        8: {
+            "one-hot": {
+                ds: {
+                    "point": {"ratio": r, "offdiag_ratio": r},
+                    "t_crit": 2.0,
+                    "se": {"ratio": 0.001},
+                }
+                for ds, r in point.items()
+            }
+        }
+    }
+
+
+def test_text_place_sentence_between_the_controls() -> None:
+    near = wt.ratio_summary(_study(0.2, 0.05), [8], ["one-hot"])
+    assert near["place"][8, "one-hot"] == pytest.approx(0.15 / 0.85)
+    assert "stays below one half" in near["glue"]["wt-place"]
+    assert "agree with each other" in near["glue"]["wt-floor"]
+    far = wt.ratio_summary(_study(0.7, 0.05), [8], ["one-hot"])
+    assert "reaches one half or more at L = 8 (one-hot)" in far["glue"]["wt-place"]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from biasbook.experiments import sensitivity as E
+from biasbook.experiments.sensitivity import runs
 from biasbook.maths import boolean
 from biasbook.nets.models import apply_transformer, init_transformer
 from biasbook.nets.training import TrainConfig
@@ -56,7 +57,7 @@ def test_small_sigma_sharpness_equals_sigma2_times_mean_squared_gradient():
     Y = np.asarray(jax.vmap(lambda p: apply_transformer(p, X1, cfg)[:, 0])(params))
     sigma = 1e-3
     res = perturbation_sharpness_many(
-        E._mse(cfg), params, X, Y, [sigma], n_samples=400, exclude=("pos_emb",)
+        runs._mse(cfg), params, X, Y, [sigma], n_samples=400, exclude=("pos_emb",)
     )
     expected = sigma**2 * E.mean_squared_gradient(params, cfg, X1, exclude=("pos_emb",))
     np.testing.assert_array_less(np.abs(res.mean[:, 0] - expected), 5 * res.stderr[:, 0])
@@ -119,7 +120,7 @@ def test_bad_input():
 def test_function_label_and_skipping():
     assert E.function_label(("sparse_parity", {"k": 2})) == "sparse_parity(k=2)"
     assert E.function_label(("parity", {})) == "parity"
-    assert not E._valid(("majority", {}), 4) and E._valid(("majority", {}), 5)
+    assert not runs._valid(("majority", {}), 4) and runs._valid(("majority", {}), 5)
 
 
 def test_compare_log_slopes_exact_and_against_linregress():

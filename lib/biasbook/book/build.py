@@ -97,11 +97,14 @@ def api_sections() -> str:
         parts.append(
             f"## `biasbook.{layer}`\n\n```{{eval-rst}}\n.. automodule:: biasbook.{layer}\n```\n"
         )
-        parts += [
-            f"### `{m.name}`\n\n```{{eval-rst}}\n.. automodule:: {m.name}\n   :members:\n```\n"
-            for m in sorted(pkgutil.iter_modules(package.__path__, f"biasbook.{layer}."))
-            if not m.name.rsplit(".", 1)[-1].startswith("_")
-        ]
+        # A chapter's package (experiments/gp_limit/) is listed with its modules, one level down.
+        for m in sorted(pkgutil.walk_packages(package.__path__, f"biasbook.{layer}.")):
+            if any(part.startswith("_") for part in m.name.split(".")):
+                continue
+            members = "" if m.ispkg else "\n   :members:"
+            parts.append(
+                f"### `{m.name}`\n\n```{{eval-rst}}\n.. automodule:: {m.name}{members}\n```\n"
+            )
     covered = {f"biasbook.{layer}" for layer in LAYERS}
     missing = [
         m.name

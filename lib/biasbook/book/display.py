@@ -5,7 +5,7 @@ Kept here, once, rather than redefined at the top of each chapter.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,3 +34,9 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     from myst_nb import glue as myst_glue  # the book extra; chapters run with it installed
 
     myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)
+
+
+def glue_all(values: Mapping[str, Any]) -> None:
+    """:func:`glue` every ``name: value`` of a mapping (an experiment summary's ``"glue"``)."""
+    for name, value in values.items():
+        glue(name, value)

@@ -1,0 +1,76 @@
+"""Experiment drivers of the "GP limit" chapter (Lavie, Gur-Ari & Ringel 2024, reconstructed).
+
+Each function runs one experiment end to end from explicit parameters and returns plain NumPy
+data (so the chapter can cache it with :func:`biasbook.store.cache.cached` and plot it). The maths
+lives in :mod:`biasbook.maths.kernels`, :mod:`biasbook.maths.spectra`,
+:mod:`biasbook.maths.learning_curves`, :mod:`biasbook.nets.gp_networks` and
+:mod:`biasbook.maths.symmetric_group`.
+
+The package holds :mod:`.runs` (the experiments), :mod:`.summaries` (the tables and sentences the
+chapter shows) and :mod:`.checks` (the reproduction-status rows); their names are re-exported
+here, so the chapter imports the package.
+"""
+
+from biasbook.experiments.gp_limit.checks import (
+    check_bound,
+    check_collapse,
+    check_isotypic,
+    check_multiplicities,
+    check_ordered,
+    check_slopes,
+    check_within,
+    collapse_gap,
+    reproduction_claims,
+    tau,
+    tops_by_k,
+)
+from biasbook.experiments.gp_limit.runs import (
+    finite_networks,
+    irrep_spectra,
+    kernel_monte_carlo,
+    learning_curves,
+    mlp_nngp,
+    network_learning_curves,
+    scaling_law,
+    specht_target,
+    universal_learnability,
+    wrong_normalisations,
+)
+from biasbook.experiments.gp_limit.summaries import (
+    BLOCK,
+    learning_curve_summary,
+    mc_summary,
+    network_summary,
+    scaling_summary,
+    spectrum_summary,
+)
+
+__all__ = [
+    "BLOCK",
+    "learning_curve_summary",
+    "mc_summary",
+    "network_summary",
+    "scaling_summary",
+    "spectrum_summary",
+    "check_bound",
+    "check_collapse",
+    "check_isotypic",
+    "check_multiplicities",
+    "check_ordered",
+    "check_slopes",
+    "check_within",
+    "collapse_gap",
+    "finite_networks",
+    "irrep_spectra",
+    "kernel_monte_carlo",
+    "learning_curves",
+    "mlp_nngp",
+    "network_learning_curves",
+    "reproduction_claims",
+    "scaling_law",
+    "specht_target",
+    "tau",
+    "tops_by_k",
+    "universal_learnability",
+    "wrong_normalisations",
+]

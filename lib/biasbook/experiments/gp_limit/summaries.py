@@ -1,0 +1,439 @@
+"""What the chapter shows of each experiment: its table rows, printed numbers and glued sentences.
+
+Each ``*_summary`` function takes the cached result of one experiment of :mod:`.runs` and returns a
+dictionary with the rows of the chapter's table (``rows``), the numbers it prints, and ``glue``:
+the values and sentences the prose glues, chosen from the numbers (a sentence whose truth depends
+on the run is never fixed text). The statistics behind the sentences are the same as the status
+table's checks (:mod:`.checks`), so the prose and the table cannot disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from biasbook.experiments.gp_limit.checks import (
+    check_ordered,
+    collapse_gap,
+    tau,
+    tops_by_k,
+    wrong_normalisations,
+)
+from biasbook.experiments.gp_limit.runs import universal_learnability
+from biasbook.maths import kernels as kn
+from biasbook.maths import spectra as sp
+from biasbook.maths import symmetric_group as sg
+from biasbook.maths.regression import loglog_slope
+
+#: Names of the two blocks in tables and prose.
+BLOCK = {"identity": "linear", "relu": "ReLU"}
+
+
+def mc_summary(mc: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Closed form against Monte Carlo: the ratio of error to noise and the ReLU block's story.
+
+    "Within sampling error" is the status table's check: error below twice the noise level.
+    """
+    ident = mc["identity"]
+    ratio = ident["rel_error"] / ident["rel_noise"]
+    relu_ratio = {row["heads"]: row["rel_error"] / row["rel_noise"] for row in mc["relu"]}
+    h0 = min(relu_ratio)
+    if relu_ratio[h0] >= 2:
+        relu_text = (
+            f"at H = {h0} its error is {relu_ratio[h0]:.1f} times the Monte-Carlo noise "
+            "level: the non-Gaussianity of a single head"
+        )
+    else:
+        relu_text = (
+            f"at H = {h0} its error is only {relu_ratio[h0]:.1f} times the Monte-Carlo "
+            "noise level: this many random networks do not resolve the non-Gaussianity "
+            "of a single head"
+        )
+    h_within = min(
+        (h for h in relu_ratio if all(relu_ratio[g] < 2 for g in relu_ratio if g >= h)),
+        default=None,
+    )
+    if h_within is None:
+        relu_text += f"; it stays above twice the noise level up to H = {max(relu_ratio)}"
+    elif h_within > h0:
+        relu_text += (
+            f"; from H = {h_within} heads on it is within twice the noise level, below "
+            "what this many random networks can resolve"
+        )
+    verdict = (
+        "agrees with finite networks to within sampling error, as it must at any width"
+        if ratio < 2
+        else "does not agree with finite networks to within sampling error, "
+        "although it should at any width"
+    )
+    return {
+        "ratio": float(ratio),
+        "glue": {
+            "gp-mc-inputs": params["n_inputs"],
+            "gp-mc-L": params["L"],
+            "gp-mc-V": params["V"],
+            "gp-mc-nets": f"{params['n_nets']:,}",
+            "gp-mc-ratio": float(ratio),
+            "gp-mc-verdict": verdict,
+            "gp-mc-relu-text": relu_text,
+        },
+    }
+
+
+def spectrum_summary(spectra: Mapping[str, Any]) -> dict[str, Any]:
+    """Per block: invariance, purity, multiplicities, top eigenvalue by k, degenerate shares."""
+    rows, checks = [], {}
+    for nl, name in (("identity", "linear block"), ("relu", "ReLU block")):
+        d = spectra[nl]
+        s = d["spectrum"]
+        nz = s["eigenvalues"] > 0
+        dims = np.array([sg.irrep_dimension(lam) for lam in s["irreps"]])
+        mult_ok = bool(np.all(s["multiplicities"][nz] == dims[nz]))
+        tops = tops_by_k(d["top_by_irrep"])
+        checks[nl] = dict(
+            invariance=d["invariance_error"],
+            purity=float(np.min(s["purity"][nz])),
+            multiplicities=mult_ok,
+            ordered=bool(check_ordered(tops).holds),
+            tops=tops,
+            degenerate=d["degenerate_fraction"],
+            control=d["control_degenerate_fraction"],
+        )
+        rows.append(
+            (
+                name,
+                f"{d['invariance_error']:.1e}",
+                f"{np.min(s['purity'][nz]):.12f}",
+                "yes" if mult_ok else "NO",
+                ", ".join(f"{t:.2e}" for t in tops),
+                f"{d['degenerate_fraction']:.2f}",
+                f"{d['control_degenerate_fraction']:.2f}",
+            )
+        )
+    no_pos = spectra["no_positions"]
+    deep_no_pos = max(
+        (
+            e
+            for e, lam in zip(no_pos["eigenvalues"], no_pos["irreps"], strict=True)
+            if sg.boxes_below_first_row(lam) >= 2
+        ),
+        default=0.0,
+    )
+    iso_ok = all(c["invariance"] < 1e-12 and c["purity"] > 1 - 1e-8 for c in checks.values())
+    mult_ok = all(c["multiplicities"] for c in checks.values())
+    order_ok = all(c["ordered"] for c in checks.values())
+    summary = (
+        (
+            "Every eigenspace with a nonzero eigenvalue lies in one isotypic component "
+            "(purity 1 to round-off)"
+            if iso_ok
+            else "Not every eigenspace lies in one isotypic component"
+        )
+        + (
+            ", its multiplicity is exactly the irrep dimension $f^\\lambda$"
+            if mult_ok
+            else ", and not every multiplicity equals the irrep dimension"
+        )
+        + (
+            ", and the largest eigenvalue falls monotonically with the number of boxes below the "
+            "first row: the kernel prefers the more symmetric irreps."
+            if order_ok
+            else ", but the "
+            "largest eigenvalue does not fall monotonically with the number of boxes below the "
+            "first row."
+        )
+    )
+    mlp_tops = tops_by_k(spectra["mlp"]["top_by_irrep"])
+    tops_text = ", ".join(f"{t:.1e}" for t in mlp_tops)
+    mlp = (
+        "So does the NNGP of an MLP on the flattened one-hot sequence, which has no attention (top "
+        f"eigenvalues {tops_text} for k = 0, 1, …): the ordering alone is not specific to "
+        "attention, and the status table calls it inconclusive."
+        if check_ordered(mlp_tops).holds
+        else "The NNGP of an MLP on the flattened one-hot sequence, which has no attention, "
+        f"does not order its top eigenvalues this way ({tops_text})."
+    )
+    return {
+        "rows": rows,
+        "checks": checks,
+        "deep_no_pos": float(deep_no_pos),
+        "glue": {
+            "gp-sp-summary": summary,
+            "gp-sp-mlp": mlp,
+            "gp-sp-degenerate": checks["relu"]["degenerate"],
+            "gp-sp-control": checks["relu"]["control"],
+            "gp-sp-deep-no-pos": float(deep_no_pos),
+        },
+    }
+
+
+def learning_curve_summary(
+    curves: Mapping[str, Any], net_curves: Mapping[str, Any], L: int, beta: float
+) -> dict[str, Any]:
+    """Agreement of eigenlearning with kernel regression and with networks, conservation, and
+    the story of g₃ under the linear block (its error against the kernel's rank)."""
+    n_lc = np.asarray(curves["n"])
+    keep = n_lc >= 16
+    worst, maxdiff, cons_err = -np.inf, 0.0, 0.0
+    for nl in ("identity", "relu"):
+        d = curves[nl]
+        for name in curves["targets"]:
+            emp = d["emp_learnability"][name]
+            se = emp.std(0, ddof=1) / np.sqrt(emp.shape[0])
+            diff = np.abs(emp.mean(0) - d["theory_learnability"][name])[keep]
+            worst = max(worst, float(np.max(diff - 3 * se[keep])))
+            maxdiff = max(maxdiff, float(np.max(diff)))
+        cons_err = max(
+            cons_err,
+            float(
+                np.max(
+                    np.abs(d["emp_sum_learnability"].mean(0) - d["theory_sum_learnability"])
+                    / d["theory_sum_learnability"]
+                )
+            ),
+        )
+    worst_net, maxdiff_net = -np.inf, 0.0
+    for name in net_curves["targets"]:
+        e = net_curves["learnability"][name]
+        se = e.std(0, ddof=1) / np.sqrt(e.shape[0])
+        diff = np.abs(e.mean(0) - curves["identity"]["theory_learnability"][name])[keep]
+        worst_net = max(worst_net, float(np.max(diff - 3 * se[keep])))
+        maxdiff_net = max(maxdiff_net, float(np.max(diff)))
+    n_sets = e.shape[0]
+    cons_gaps = {
+        nl: np.abs(
+            curves[nl]["emp_sum_learnability"].mean(0) - curves[nl]["theory_sum_learnability"]
+        )
+        / curves[nl]["theory_sum_learnability"]
+        for nl in ("identity", "relu")
+    }
+    cons_nl = max(cons_gaps, key=lambda nl: cons_gaps[nl].max())
+    # The test error of g_3 under the linear block, against the rank of that kernel (its number
+    # of nonzero modes; the symmetry-reduced spectrum at this L is cheap).
+    lin_spec = sp.binary_spectrum(
+        functools.partial(kn.onehot_attention_nngp, V=2, beta=beta, nonlinearity="identity"), L
+    )
+    lin_rank = int(
+        lin_spec.multiplicities[lin_spec.eigenvalues > 1e-12 * lin_spec.eigenvalues.max()].sum()
+    )
+    mse_g3 = curves["identity"]["theory_mse"]["g3"]
+    i_peak = int(np.argmax(mse_g3))
+    i_rank = int(np.argmin(np.abs(np.log(n_lc / lin_rank))))
+    g3_text = (
+        f"grows with n, from {mse_g3[0]:.2f} at n = {n_lc[0]} to {mse_g3[i_peak]:.2f} at "
+        f"n = {n_lc[i_peak]}"
+        if i_peak > 0
+        else "does not grow with n"
+    )
+    if i_peak == i_rank:
+        g3_text += (
+            f", the grid point nearest the kernel's rank ({lin_rank} modes): there n "
+            "reaches the number of modes the kernel can fit, and eigenlearning's error "
+            "diverges as the ridge goes to 0"
+        )
+    else:
+        g3_text += f" (the kernel's rank, the number of modes it can fit, is {lin_rank})"
+    if 0 < i_peak < len(n_lc) - 1:
+        g3_text += f"; beyond it the error falls again, to {mse_g3[-1]:.2f} at n = {n_lc[-1]}"
+    lc_ok = worst < 0.05 and worst_net < 0.05
+    return {
+        "worst": worst,
+        "maxdiff": maxdiff,
+        "worst_net": worst_net,
+        "maxdiff_net": maxdiff_net,
+        "cons_err": cons_err,
+        "n_sets": n_sets,
+        "glue": {
+            "gp-lc-heads": net_curves["heads"],
+            "gp-lc-agree": "agree" if lc_ok else "do not all agree",
+            "gp-lc-maxdiff": maxdiff,
+            "gp-lc-maxdiff-net": maxdiff_net,
+            "gp-lc-g3": g3_text,
+            "gp-cons-err": cons_err,
+            "gp-cons-where": f"{BLOCK[cons_nl]} block at "
+            f"n = {n_lc[int(np.argmax(cons_gaps[cons_nl]))]}",
+            "gp-lc-nseq": 2**L,
+        },
+    }
+
+
+def scaling_summary(scaling: Mapping[str, Mapping[str, Any]], ridge: float) -> dict[str, Any]:
+    """The bound, the collapse (and its wrong-normalisation controls) and the tightness, per block
+    and k, with the sentences the chapter glues."""
+    bound_ok, rows = True, []
+    for nl, res in scaling.items():
+        for th in res["theory"].values():
+            bound_ok &= bool(np.all(th["learnability"] <= np.minimum(1, th["n"] / th["f"]) + 1e-12))
+        for e in res["empirical"].values():
+            bound_ok &= bool(
+                np.all(e["mean"] <= np.minimum(1, e["n"] / e["f"]) + 3 * e["se"] + 1e-12)
+            )
+        Ls = sorted({L for (L, k) in res["theory"]})
+        for k in res["ks"]:
+            last = res["theory"][(Ls[-1], k)]
+            own = last["own_weight"]  # zero up to round-off when beta = 0 (see the exercises)
+            r = (last["deeper_weight"] + ridge) / own if own > 1e-9 else np.inf
+            rows.append(
+                dict(
+                    nl=nl,
+                    k=k,
+                    L=Ls[-1],
+                    f=last["f"],
+                    tau_half=tau(res, Ls[-1], k, 0.5),
+                    tau_one=tau(res, Ls[-1], k, 1.0),
+                    tau_half_first=tau(res, Ls[0], k, 0.5),
+                    gap_first=collapse_gap(res, k, Ls[0], Ls[1]),
+                    gap_last=collapse_gap(res, k, Ls[-2], Ls[-1]),
+                    r=r,
+                )
+            )
+    table = [
+        (
+            BLOCK[r["nl"]],
+            r["k"],
+            r["L"],
+            f"{r['f']:,}",
+            f"{r['tau_half_first']:.2f} → {r['tau_half']:.2f}",
+            f"{r['tau_one']:.2f}",
+            f"{r['gap_first']:.3f}",
+            f"{r['gap_last']:.3f}",
+            f"{r['r']:.3f}",
+        )
+        for r in rows
+    ]
+    fooled = set()
+    for res in scaling.values():
+        Ls = sorted({L for (L, _) in res["theory"]})
+        for k in res["ks"]:
+            for name in wrong_normalisations(Ls[0], k):
+                if collapse_gap(res, k, Ls[-2], Ls[-1], name) < collapse_gap(
+                    res, k, Ls[0], Ls[1], name
+                ):
+                    fooled.add(name)
+    latex = [
+        n.replace("(k−1)", "{k-1}").replace("(k+1)", "{k+1}").replace("log", "\\log ")
+        for n in sorted(fooled)
+    ]
+    controls = (
+        "But the gaps shrink as well when $n$ is normalised by the wrong powers "
+        + ", ".join(f"${n}$" for n in latex)
+        + ": at these lengths the shrinking gap cannot tell the claimed law from wrong ones, so it "
+        "does not show that learning a $(L-k,k)$ target takes a number of samples scaling like "
+        "$f^{(L-k,k)}\\sim L^k/k!$ (the status table calls the row inconclusive)."
+        if fooled
+        else "Under the wrong normalisations $n/L^{k\\pm1}$ and $n/(L^k\\log L)$ the gaps do not "
+        "shrink: learning a $(L-k,k)$ target takes a number of samples that scales like "
+        "$f^{(L-k,k)}\\sim L^k/k!$."
+    )
+    lin = scaling["identity"]
+    Ls_lin = sorted({L for (L, k) in lin["theory"]})
+    steady, parts = True, []
+    for k in lin["ks"]:
+        t = [tau(lin, L, k, 0.5) for L in Ls_lin]
+        steady &= all(b > a for a, b in itertools.pairwise(t))
+        parts.append(
+            f"from {t[0]:.2f} at L = {Ls_lin[0]} to {t[-1]:.2f} at L = {Ls_lin[-1]} for k = {k}"
+        )
+    glue = {
+        "gp-bound-text": "The bound holds everywhere, in theory and in experiment"
+        if bound_ok
+        else "The bound is violated somewhere (see the status table)",
+        "gp-collapse-verb": "converge to"
+        if all(r["gap_last"] < r["gap_first"] for r in rows)
+        else "do not all converge to",
+        "gp-collapse-controls": controls,
+        "gp-collapse-gaps": "; ".join(
+            f"{BLOCK[r['nl']]} block, k = {r['k']}: {r['gap_first']:.3f} → {r['gap_last']:.3f}"
+            for r in rows
+        ),
+        "gp-tight-linear": (
+            "grows steadily with L, " if steady else "does not grow steadily with L; it goes "
+        )
+        + " and ".join(parts),
+    }
+    relu_k3 = next((r for r in rows if r["nl"] == "relu" and r["k"] == 3), None)
+    if relu_k3 is None:
+        glue["gp-tight-relu"] = "the ReLU block's scaling experiment runs in default mode only"
+        glue["gp-univ-text"] = (
+            "Quick mode skips the ReLU block's scaling experiment: run the chapter in default mode "
+            "to read r for the ReLU block at k = 3 from the table in §4, and compare the "
+            "single-level curve at x = 1/2 with the table's fraction of the bound."
+        )
+    else:
+        t3, r3, L3 = relu_k3["tau_half"], relu_k3["r"], relu_k3["L"]
+        glue["gp-tight-relu"] = (
+            f"for the ReLU block and k = 3 it reaches only {t3:.2f} at L = {L3}, because the "
+            f"deeper irreps hold weight r = {r3:.2f} relative to the k = 3 irrep"
+            if t3 < 0.5
+            else f"for the ReLU block and k = 3 it reaches {t3:.2f} at L = {L3}, although the "
+            f"deeper irreps hold weight r = {r3:.2f} relative to the k = 3 irrep"
+        )
+        l_univ = float(universal_learnability(0.5, r3))
+        univ = (
+            f"The table in §4 gives r = {r3:.2f} for the ReLU block at k = 3; at x = 1/2 the "
+            f"curve then gives learnability {l_univ:.2f}, i.e. {l_univ / 0.5:.0%} of the "
+            "bound. "
+        )
+        if t3 < l_univ / 0.5:
+            univ += (
+                f"The table's fraction (eigenlearning on the full spectrum, L = {L3}) is "
+                f"lower still, {t3:.2f}, because the more symmetric irreps come in many "
+                "copies whose modes are not negligible: the single-level curve is an upper "
+                "estimate."
+            )
+        else:
+            univ += (
+                f"The table's fraction (eigenlearning on the full spectrum, L = {L3}) is "
+                f"{t3:.2f}, not below it: here the single-level curve is no upper estimate."
+            )
+        glue["gp-univ-text"] = univ
+    return {"rows": rows, "table": table, "bound_ok": bound_ok, "glue": glue}
+
+
+def network_summary(nets: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Log-log slopes against the number of heads of the networks' deviation from the GP and of
+    their test-error gap, per test set."""
+    heads = nets["heads"]
+    table, slopes, mse_slopes = [], {}, {}
+    for name in nets["tests"]:
+        dev = nets["deviation"][name].mean(1)
+        slopes[name] = loglog_slope(heads, dev)
+        gaps = np.abs(nets["net_mse"][name].mean(1) - nets["gp_mse"][name]) / nets["gp_mse"][name]
+        mse_slopes[name] = loglog_slope(heads, gaps)
+        table.append(
+            (
+                name,
+                ", ".join(f"{v:.3f}" for v in dev),
+                f"{slopes[name]:.2f}",
+                f"{nets['gp_mse'][name]:.3f}",
+                ", ".join(f"{v:.3f}" for v in gaps),
+                f"{mse_slopes[name]:.2f}",
+            )
+        )
+    train_name, *ood_names = nets["tests"]
+    ood = [slopes[n] for n in ood_names]
+    worst = max(slopes.values())
+    return {
+        "table": table,
+        "glue": {
+            "gp-n-train": params["n_train"],
+            "gp-net-V": params["V"],
+            "gp-net-L": params["L"],
+            "gp-net-slope-train": slopes[train_name],
+            "gp-net-slope-ood-min": min(ood),
+            "gp-net-slope-ood-max": max(ood),
+            "gp-net-rate": "faster than"
+            if worst < -0.5
+            else "at about"
+            if worst < -0.4
+            else "slower than",
+            "gp-net-ood": "so the GP describes the network's function out of distribution too, "
+            "not only its in-distribution error"
+            if max(ood) < -0.4
+            else "so out of distribution the networks do not approach the GP at the expected rate",
+        },
+    }
