@@ -182,36 +182,18 @@ def test_pair_rows_control_the_reverse_ordering_whatever_was_measured() -> None:
         "sensitivity_closed_form": np.array([9.0, 0.75, 2.5, 1.0, 3.0]),
         "degree": np.array([9, 3, 9, 1, 3]),
     }
-    m_tf = np.array([math.inf, 40.0, 60.0, 16.0, 200.0])  # ordered like the sensitivity
-    rows = sy.reproduction_claims(
-        labels,
-        fourier,
-        [9, 3, 9, 1, 3],
-        np.array([1, 0.3, 1, 0, 0]),
-        np.array([1, 11, 1, 3, 30.0]),
-        m_tf,
-        m_tf,
-    )
-    by_claim = {r.claim.split(":")[0]: r for r in rows}
-    assert (
-        by_claim[
-            "Sensitivity predicts the sample-complexity ordering of trained transformers"
-        ].verdict
-        == PASSED
-    )
+
+    def rows_for(m: np.ndarray) -> list:  # the same thresholds for the GP and the transformer
+        power, m_sym = np.array([1, 0.3, 1, 0, 0]), np.array([1, 11, 1, 3, 30.0])
+        return sy.reproduction_claims(labels, fourier, [9, 3, 9, 1, 3], power, m_sym, m, m)
+
+    rows = rows_for(np.array([math.inf, 40.0, 60.0, 16.0, 200.0]))  # ordered like the sensitivity
+    sens_tf = "Sensitivity predicts the sample-complexity ordering of trained transformers"
+    assert next(r for r in rows if r.claim == sens_tf).verdict == PASSED
     assert rows[0].verdict == PASSED and rows[1].verdict == PASSED
     # Both thresholds censored: the pair is undecided, and so is the row.
     assert sy.check_harder((math.inf, math.inf)).holds is None
-    m_bad = np.array([math.inf, math.inf, 60.0, 16.0, 200.0])
-    rows = sy.reproduction_claims(
-        labels,
-        fourier,
-        [9, 3, 9, 1, 3],
-        np.array([1, 0.3, 1, 0, 0]),
-        np.array([1, 11, 1, 3, 30.0]),
-        m_bad,
-        m_bad,
-    )
+    rows = rows_for(np.array([math.inf, math.inf, 60.0, 16.0, 200.0]))
     assert rows[3].verdict == INCONCLUSIVE  # PARITY's "most samples" cannot be decided
 
 

@@ -98,7 +98,8 @@ def api_sections() -> str:
             f"## `biasbook.{layer}`\n\n```{{eval-rst}}\n.. automodule:: biasbook.{layer}\n```\n"
         )
         # A chapter's package (experiments/gp_limit/) is listed with its modules, one level down.
-        for m in sorted(pkgutil.walk_packages(package.__path__, f"biasbook.{layer}.")):
+        modules = pkgutil.walk_packages(package.__path__, f"biasbook.{layer}.")
+        for m in sorted(modules, key=lambda m: m.name):
             if any(part.startswith("_") for part in m.name.split(".")):
                 continue
             members = "" if m.ispkg else "\n   :members:"

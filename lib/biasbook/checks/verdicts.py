@@ -108,6 +108,22 @@ def _fmt(x: float, fmt: str) -> str:
     return format(x, fmt) if math.isfinite(x) else str(x)
 
 
+def _bound(
+    x: float, limit: float, se: float, z: float, fmt: str, label: str, lower: bool
+) -> Outcome:
+    value = (f"{label} " if label else "") + _fmt(x, fmt) + (f" ± {_fmt(se, fmt)}" if se else "")
+    margin = x - limit if lower else limit - x
+    if math.isnan(x):
+        return Outcome(None, value, reason="not measured (nan)")
+    if math.isinf(x):
+        if x > 0:  # a censored measurement (beyond the budget) decides neither bound
+            return Outcome(None, value, reason="censored at the budget")
+        return Outcome(not lower, value, margin)
+    if se and abs(x - limit) < z * se:
+        return Outcome(None, value, margin, f"within {z:g} SE of {_fmt(limit, fmt)}")
+    return Outcome(margin >= 0, value, margin)
+
+
 def at_least(
     x: float,
     limit: float,
@@ -119,21 +135,10 @@ def at_least(
 ) -> Outcome:
     """``x ≥ limit``; undecided when ``limit`` lies within ``z`` standard errors of ``x``.
 
-    An infinite ``x`` is a censored measurement (a threshold beyond the budget): it cannot confirm
-    a lower bound it was censored into, so ``+inf`` is undecided. ``label`` prefixes the value.
+    ``+inf`` is a censored measurement (a threshold beyond the budget): it cannot confirm a lower
+    bound it was censored into, so it is undecided; ``-inf`` fails. ``label`` prefixes the value.
     """
-    value = (f"{label} " if label else "") + _fmt(x, fmt) + (f" ± {_fmt(se, fmt)}" if se else "")
-    if math.isnan(x):
-        return Outcome(None, value, reason="not measured (nan)")
-    if math.isinf(x):
-        return (
-            Outcome(None, value, reason="censored at the budget")
-            if x > 0
-            else Outcome(False, value, -math.inf)
-        )
-    if se and abs(x - limit) < z * se:
-        return Outcome(None, value, x - limit, f"within {z:g} SE of {_fmt(limit, fmt)}")
-    return Outcome(x >= limit, value, x - limit)
+    return _bound(x, limit, se, z, fmt, label, lower=True)
 
 
 def at_most(
@@ -145,19 +150,11 @@ def at_most(
     fmt: str = ".3g",
     label: str = "",
 ) -> Outcome:
-    """``x ≤ limit``; undecided when ``limit`` lies within ``z`` standard errors of ``x``."""
-    value = (f"{label} " if label else "") + _fmt(x, fmt) + (f" ± {_fmt(se, fmt)}" if se else "")
-    if math.isnan(x):
-        return Outcome(None, value, reason="not measured (nan)")
-    if math.isinf(x):
-        return (
-            Outcome(None, value, reason="censored at the budget")
-            if x > 0
-            else Outcome(True, value, math.inf)
-        )
-    if se and abs(x - limit) < z * se:
-        return Outcome(None, value, limit - x, f"within {z:g} SE of {_fmt(limit, fmt)}")
-    return Outcome(x <= limit, value, limit - x)
+    """``x ≤ limit``; undecided when ``limit`` lies within ``z`` standard errors of ``x``.
+
+    ``-inf`` holds; ``+inf`` (censored) is undecided, as for :func:`at_least`.
+    """
+    return _bound(x, limit, se, z, fmt, label, lower=False)
 
 
 def between(x: float, low: float, high: float, *, fmt: str = ".3g") -> Outcome:

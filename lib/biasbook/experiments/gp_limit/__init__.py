@@ -1,14 +1,8 @@
-"""Experiment drivers of the "GP limit" chapter (Lavie, Gur-Ari & Ringel 2024, reconstructed).
+"""The "GP limit" chapter (Lavie, Gur-Ari & Ringel 2024, reconstructed): its experiments and checks.
 
-Each function runs one experiment end to end from explicit parameters and returns plain NumPy
-data (so the chapter can cache it with :func:`biasbook.store.cache.cached` and plot it). The maths
-lives in :mod:`biasbook.maths.kernels`, :mod:`biasbook.maths.spectra`,
-:mod:`biasbook.maths.learning_curves`, :mod:`biasbook.nets.gp_networks` and
-:mod:`biasbook.maths.symmetric_group`.
-
-The package holds :mod:`.runs` (the experiments), :mod:`.summaries` (the tables and sentences the
-chapter shows) and :mod:`.checks` (the reproduction-status rows); their names are re-exported
-here, so the chapter imports the package.
+The package holds :mod:`.runs` (the experiments, described there), :mod:`.summaries` (the tables
+and sentences the chapter shows) and :mod:`.checks` (the rows of its reproduction-status table);
+their names are re-exported here, so the chapter imports the package.
 """
 
 from biasbook.experiments.gp_limit.checks import (

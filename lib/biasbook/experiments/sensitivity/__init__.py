@@ -1,21 +1,8 @@
-"""The experiments of the "Sensitivity bias" chapter (Hahn & Rofin 2024), as batched sweeps.
+"""The "Sensitivity bias" chapter (Hahn & Rofin 2024): its experiments and checks.
 
-Three experiments, each a few :func:`biasbook.nets.training.train_many` calls (one per input shape)
-whose results are plain dictionaries of NumPy arrays, so that a chapter can cache them with
-:func:`biasbook.store.cache.cached`:
-
-* :func:`sharpness_sweep`: fit Boolean functions exactly (on all ``2**n`` inputs, squared error)
-  and measure, at the minima reached, the perturbation sharpness, parameter norm and LayerNorm
-  blowup.
-* :func:`generalisation_experiment`: train where the data do not decide between functions of low
-  and high sensitivity, and measure which one the model extends to the held-out inputs.
-* :func:`length_generalisation`: train PARITY and MAJORITY on short strings, test on longer ones.
-
-All sizes and optimiser settings are arguments; the chapter states the values it uses.
-
-The package holds :mod:`.runs` (the experiments), :mod:`.summaries` (the tables and sentences the
-chapter shows) and :mod:`.checks` (the reproduction-status rows); their names are re-exported
-here, so the chapter imports the package.
+The package holds :mod:`.runs` (the experiments, described there), :mod:`.summaries` (the tables
+and sentences the chapter shows) and :mod:`.checks` (the rows of its reproduction-status table);
+their names are re-exported here, so the chapter imports the package.
 """
 
 from biasbook.experiments.sensitivity.checks import (

@@ -1,13 +1,8 @@
-"""The variable-creation chapter's experiment: sample-complexity sweeps of trained learners.
+"""The "Variable creation" chapter (Edelman et al. 2022): its experiments and checks.
 
-:func:`run_sweeps` trains a one-layer transformer or an MLP on s-sparse targets for every
-``(seed, m)`` at once with :func:`biasbook.nets.training.train_many`, padding the different
-training-set sizes into one batch with the ``weights`` mask; :func:`summarise_sweep` turns the
-final accuracies into thresholds (:mod:`biasbook.maths.thresholds`) and growth-law fits
-(:mod:`biasbook.maths.growth_fits`).
-
-The package holds :mod:`.runs` (the experiments) and :mod:`.checks` (the reproduction-status
-rows); its names are re-exported here, so the chapter imports the package.
+The package holds :mod:`.runs` (the experiments, described there) and :mod:`.checks` (the rows of
+its reproduction-status table); their names are re-exported here, so the chapter imports the
+package.
 """
 
 from biasbook.experiments.variable_creation.checks import (
