@@ -1,8 +1,9 @@
 """The "GP limit" chapter (Lavie, Gur-Ari & Ringel 2024, reconstructed): its experiments and checks.
 
-The package holds :mod:`.runs` (the experiments, described there), :mod:`.summaries` (the tables
-and sentences the chapter shows) and :mod:`.checks` (the rows of its reproduction-status table);
-their names are re-exported here, so the chapter imports the package.
+The package holds :mod:`~biasbook.experiments.gp_limit.runs` (the experiments, described there),
+:mod:`~biasbook.experiments.gp_limit.summaries` (the tables and sentences the chapter shows) and
+:mod:`~biasbook.experiments.gp_limit.checks` (the rows of its reproduction-status table); their
+names are re-exported here, so the chapter imports the package.
 """
 
 from biasbook.experiments.gp_limit.checks import (

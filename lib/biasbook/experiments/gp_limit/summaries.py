@@ -1,10 +1,11 @@
 """What the chapter shows of each experiment: its table rows, printed numbers and glued sentences.
 
-Each ``*_summary`` function takes the cached result of one experiment of :mod:`.runs` and returns a
-dictionary with the rows of the chapter's table (``rows``), the numbers it prints, and ``glue``:
-the values and sentences the prose glues, chosen from the numbers (a sentence whose truth depends
-on the run is never fixed text). The statistics behind the sentences are the same as the status
-table's checks (:mod:`.checks`), so the prose and the table cannot disagree.
+Each ``*_summary`` function takes the cached result of one experiment of
+:mod:`~biasbook.experiments.gp_limit.runs` and returns a dictionary with the rows of the chapter's
+table (``rows``), the numbers it prints, and ``glue``: the values and sentences the prose glues,
+chosen from the numbers (a sentence whose truth depends on the run is never fixed text). The
+statistics behind the sentences are the same as the status table's checks
+(:mod:`~biasbook.experiments.gp_limit.checks`), so the prose and the table cannot disagree.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The "Sensitivity bias" chapter (Hahn & Rofin 2024): its experiments and checks.
 
-The package holds :mod:`.runs` (the experiments, described there), :mod:`.summaries` (the tables
-and sentences the chapter shows) and :mod:`.checks` (the rows of its reproduction-status table);
-their names are re-exported here, so the chapter imports the package.
+The package holds :mod:`~biasbook.experiments.sensitivity.runs` (the experiments, described there),
+:mod:`~biasbook.experiments.sensitivity.summaries` (the tables and sentences the chapter shows) and
+:mod:`~biasbook.experiments.sensitivity.checks` (the rows of its reproduction-status table); their
+names are re-exported here, so the chapter imports the package.
 """
 
 from biasbook.experiments.sensitivity.checks import (

@@ -1,5 +1,6 @@
 """The reproduction checks of the chapter: a test per claim, run on the chapter's data and on
-its negative (and positive) controls by :func:`biasbook.checks.verdicts.claim`."""
+its negative (and positive) controls by :func:`biasbook.checks.verdicts.claim`.
+"""
 
 from __future__ import annotations
 

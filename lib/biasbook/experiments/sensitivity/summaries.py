@@ -1,8 +1,9 @@
 """What the chapter shows of each experiment: its table rows, printed numbers and glued sentences.
 
-Each ``*_summary`` function takes the cached result of an experiment of :mod:`.runs` and returns
-``rows`` (the chapter's table), the numbers it prints, and ``glue``: the values and sentences the
-prose glues, chosen from the numbers so that no sentence about an outcome is fixed text.
+Each ``*_summary`` function takes the cached result of an experiment of
+:mod:`~biasbook.experiments.sensitivity.runs` and returns ``rows`` (the chapter's table), the
+numbers it prints, and ``glue``: the values and sentences the prose glues, chosen from the numbers
+so that no sentence about an outcome is fixed text.
 """
 
 from __future__ import annotations

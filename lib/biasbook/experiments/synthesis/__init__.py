@@ -1,8 +1,8 @@
 """The "Three views of one bias" chapter: its experiments and checks.
 
-The package holds :mod:`.runs` (the experiments, described there) and :mod:`.checks` (the rows of
-its reproduction-status table); their names are re-exported here, so the chapter imports the
-package.
+The package holds :mod:`~biasbook.experiments.synthesis.runs` (the experiments, described there)
+and :mod:`~biasbook.experiments.synthesis.checks` (the rows of its reproduction-status table);
+their names are re-exported here, so the chapter imports the package.
 """
 
 from biasbook.experiments.synthesis.checks import (

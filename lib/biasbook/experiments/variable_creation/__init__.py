@@ -1,8 +1,8 @@
 """The "Variable creation" chapter (Edelman et al. 2022): its experiments and checks.
 
-The package holds :mod:`.runs` (the experiments, described there) and :mod:`.checks` (the rows of
-its reproduction-status table); their names are re-exported here, so the chapter imports the
-package.
+The package holds :mod:`~biasbook.experiments.variable_creation.runs` (the experiments, described
+there) and :mod:`~biasbook.experiments.variable_creation.checks` (the rows of its
+reproduction-status table); their names are re-exported here, so the chapter imports the package.
 """
 
 from biasbook.experiments.variable_creation.checks import (
