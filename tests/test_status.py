@@ -63,6 +63,11 @@ def test_items_are_judged_one_by_one_and_the_failing_ones_named() -> None:
     assert "pooled: 0.70" in book_status.to_markdown([c])
 
 
+def test_items_may_be_named_by_numbers() -> None:
+    c = row({3: 1.0, 5: 0.1}, {"flat": {3: 0.0, 5: 0.0}}, itemised=True)
+    assert c.verdict == st.FAILED and c.reasons == ("fails for 5",)
+
+
 def test_a_control_must_fail_on_every_item() -> None:
     data = {"k=1": 1.0, "k=2": 1.0}
     c = row(data, {"wrong law": {"k=1": 0.0, "k=2": 0.8}}, itemised=True)

@@ -269,7 +269,7 @@ def _check_source(paper: str) -> None:
 
 def _evaluate(test: Test, data: Any, itemised: bool, keys: Sequence[str]) -> tuple[Evaluated, ...]:
     if itemised:
-        if not isinstance(data, Mapping) or list(data) != list(keys):
+        if not isinstance(data, Mapping) or [str(k) for k in data] != list(keys):
             got = list(data) if isinstance(data, Mapping) else type(data).__name__
             raise ValueError(f"an itemised control must have the items {list(keys)}, got {got}")
         pairs = list(data.items())
