@@ -66,10 +66,14 @@ def demo_project(tmp_path: Path) -> Path:
     return root
 
 
-def run_cli(root: Path, *args: str, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m biasbook ARGS`` against the project at ``root``."""
+def run_cli(
+    root: Path, *args: str, pythonpath: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``python -m biasbook ARGS`` against the project at ``root`` (extra ``env`` on top)."""
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("BIASBOOK_")}
     env["BIASBOOK_ROOT"] = str(root)
+    env.update(extra)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(

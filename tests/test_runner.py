@@ -98,6 +98,14 @@ def test_failed_claim_check_fails_the_chapter(demo_project: Path) -> None:
     assert "ReproductionFailure" in proc.stderr
 
 
+def test_no_cache_re_executes_a_chapter(demo_project: Path) -> None:
+    assert run_cli(demo_project, "run", "demo").returncode == 0
+    proc = run_cli(demo_project, "run", "demo", env={"BIASBOOK_NO_CACHE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((demo_project / "_build" / "execution.json").read_text())
+    assert report["chapters"]["demo"]["status"] == "ok"  # executed again, not "cached"
+
+
 def test_the_chapter_template_runs_and_reports_its_verdicts(demo_project: Path) -> None:
     shutil.copy(ROOT / "book" / "_template.md", demo_project / "book" / "demo.md")
     proc = run_cli(demo_project, "run", "demo", "--quick")

@@ -263,7 +263,8 @@ def run_chapter(
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / f"{name}.ipynb"
     meta_path = _meta_path(name)
-    if not force and final.exists() and meta_path.exists():
+    # BIASBOOK_NO_CACHE asks for every result to be computed afresh: the chapter's too.
+    if not force and not cache.cache_off() and final.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if meta.get("key") == key and meta.get("status") in ("ok", "cached"):
             return ChapterResult(name, "cached", 0.0, values, key, "", meta.get("executed_at", ""))

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -51,7 +52,7 @@ def cache_key(name: str, params: Mapping[str, Any]) -> str:
     return h.hexdigest()[:24]
 
 
-def _cache_off() -> bool:
+def cache_off() -> bool:
     """Whether ``BIASBOOK_NO_CACHE`` asks for every result (and program) to be computed afresh."""
     return bool(os.environ.get("BIASBOOK_NO_CACHE"))
 
@@ -72,14 +73,24 @@ def cached(name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:
     -----
     Set ``BIASBOOK_NO_CACHE=1`` to bypass the cache (always recompute, never write).
     Writes are atomic (temporary file + rename), so an interrupted run leaves no half-written entry.
+    An entry that cannot be read (truncated, corrupted, written by an incompatible version) is
+    reported by name on stderr, removed and recomputed.
     """
-    if _cache_off():
+    if cache_off():
         return fn()
     directory = cache_dir()
     path = directory / f"{name}-{cache_key(name, params)}.pkl"
     if path.exists():
-        with path.open("rb") as f:
-            return pickle.load(f)
+        try:
+            with path.open("rb") as f:
+                return pickle.load(f)
+        except Exception as err:  # noqa: BLE001 - any unreadable entry is recomputed, not fatal
+            print(
+                f"biasbook: cache entry {path} could not be read ({type(err).__name__}: {err}); "
+                "removed, recomputing",
+                file=sys.stderr,
+            )
+            path.unlink(missing_ok=True)
     result = fn()
     directory.mkdir(parents=True, exist_ok=True)
     _atomic_pickle(result, path)
@@ -91,6 +102,10 @@ def _atomic_pickle(obj: Any, path: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        # mkstemp makes the file private (0600); a cache entry is readable like any other output.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -110,7 +125,7 @@ def enable_compilation_cache() -> Path | None:
     Path or None
         The cache folder, or ``None`` if the cache was left as it was.
     """
-    if _cache_off() or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+    if cache_off() or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
         return None
     path = cache_dir() / "jax"
     jax.config.update("jax_compilation_cache_dir", str(path))
