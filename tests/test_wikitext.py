@@ -145,3 +145,23 @@ def test_file_sha256_and_fingerprint(isolated: Path) -> None:
 
     corpus = wt.load_wikitext(write_corpus(isolated / "wt"), splits=("train",))
     assert corpus.fingerprint() == {"train": hashlib.sha256(TRAIN.encode()).hexdigest()}
+
+
+@pytest.mark.parametrize(
+    ("split", "content", "what"),
+    [
+        ("train", b"", "is empty"),
+        ("valid", b"\xff\xfe\x00binary\x80", "is not UTF-8 text"),
+        ("train", b" \n \n", "holds no tokens"),
+    ],
+)
+def test_a_damaged_file_is_named_in_one_line(
+    isolated: Path, split: str, content: bytes, what: str
+) -> None:
+    folder = write_corpus(isolated / "corpus")
+    (folder / f"wiki.{split}.tokens").write_bytes(content)
+    with pytest.raises(wt.DataFileError) as info:
+        wt.load_wikitext(folder, splits=("train", "valid"))
+    message = str(info.value)
+    assert f"wiki.{split}.tokens {what}" in message and "\n" not in message
+    assert wt.ENV_VAR in message  # says what to do

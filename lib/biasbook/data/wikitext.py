@@ -130,6 +130,40 @@ def find_wikitext(path: str | os.PathLike | None = None, splits: Sequence[str] =
     )
 
 
+#: What to do about a damaged data file, in one clause.
+HOW_TO_FIX = (
+    "replace it with the official wiki.*.tokens file of WikiText-2 (v1, tokenised), or point "
+    f"{ENV_VAR} at a folder that holds intact copies"
+)
+
+
+class DataFileError(ValueError):
+    """A WikiText file that exists but cannot be used (empty, not UTF-8 text, no tokens)."""
+
+
+def read_tokens(file: str | os.PathLike) -> list[str]:
+    """All tokens of a split file (with ``<eos>``), or one line saying what is wrong with it.
+
+    Raises
+    ------
+    DataFileError
+        If the file is empty, is not UTF-8 text, or holds no token: naming the file and what to do,
+        before any statistic is computed on it.
+    """
+    file = Path(file)
+    if file.stat().st_size == 0:
+        raise DataFileError(f"{file} is empty; {HOW_TO_FIX}")
+    try:
+        tokens = list(iter_tokens(file))
+    except UnicodeDecodeError as err:
+        raise DataFileError(
+            f"{file} is not UTF-8 text (undecodable byte at offset {err.start}); {HOW_TO_FIX}"
+        ) from None
+    if len(tokens) == tokens.count(EOS):
+        raise DataFileError(f"{file} holds no tokens, only empty lines; {HOW_TO_FIX}")
+    return tokens
+
+
 def iter_tokens(file: str | os.PathLike, eos: bool = True) -> Iterator[str]:
     """Yield the whitespace tokens of a text file, line by line, with ``<eos>`` after each line."""
     with open(file, encoding="utf-8") as f:
@@ -246,14 +280,13 @@ def load_wikitext(
         if not download or path is not None or os.environ.get(ENV_VAR):
             raise
         directory = download_wikitext()
-    train_tokens = list(iter_tokens(split_file(directory, "train")))
+    # Read (and so check) every needed file before any work on one of them.
+    train_tokens = read_tokens(split_file(directory, "train"))
+    others = {s: read_tokens(split_file(directory, s)) for s in splits if s != "train"}
     vocab = Vocabulary.from_tokens(train_tokens)
     ids = {}
     for split in splits:
-        tokens = (
-            train_tokens if split == "train" else list(iter_tokens(split_file(directory, split)))
-        )
-        ids[split] = vocab.encode(tokens)
+        ids[split] = vocab.encode(train_tokens if split == "train" else others[split])
     return WikiText(directory, vocab, ids)
 
 
