@@ -176,3 +176,32 @@ def test_run_times_table_sums_modes_and_flags_missing(monkeypatch: pytest.Monkey
     del times[names[0]]["default"]
     table = build.run_times_table()
     assert "not measured" in table and "| incomplete |" in table
+
+
+def test_annotated_parameters_are_checked_before_any_kernel_starts(demo_project: Path) -> None:
+    params = "quick = False\nseed = 0\nn_seeds: int | None = None\nlengths: list[int] = [4, 8]"
+    (demo_project / "book" / "demo.md").write_text(
+        chapter_source("Demo", "print(n_seeds, lengths)", params=params)
+    )
+    for bad in (["n_seeds", "abc"], ["n_seeds", "1.5"], ["lengths", "[4, 'x']"]):
+        proc = run_cli(demo_project, "run", "demo", "-p", *bad)
+        assert proc.returncode == 2, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and bad[0] in proc.stderr
+        assert not (demo_project / "_build" / "executed" / "demo.ipynb").exists()
+    assert run_cli(demo_project, "run", "demo", "-p", "n_seeds", "3").returncode == 0
+
+
+def test_annotations_decide_where_the_default_is_none() -> None:
+    ann = {"n": "int | None", "x": "float", "ls": "list[int]", "odd": "dict[str, int]"}
+    defaults = {"n": None, "x": 0.5, "ls": [1], "odd": None}
+    check = runner.validate_parameters
+    assert check("c", defaults, {"n": 3, "x": 1, "ls": [2, 3]}, ann) == {
+        "n": 3,
+        "x": 1.0,
+        "ls": [2, 3],
+    }
+    assert check("c", defaults, {"n": None}, ann) == {"n": None}
+    assert check("c", defaults, {"odd": {"a": 1}}, ann) == {"odd": {"a": 1}}  # not read: default
+    for bad in ({"n": "abc"}, {"n": True}, {"ls": [1.5]}, {"x": "fast"}):
+        with pytest.raises(runner.UsageError, match="must be"):
+            check("c", defaults, bad, ann)

@@ -15,6 +15,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -126,6 +127,52 @@ def parameter_defaults(notebook: Any) -> dict[str, Any]:
     raise UsageError("the notebook has no cell tagged 'parameters'")
 
 
+def parameter_annotations(notebook: Any) -> dict[str, str]:
+    """``{name: annotation}`` as written, of the annotated parameters (e.g. ``int | None``)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return {
+                node.target.id: ast.unparse(node.annotation)
+                for node in ast.parse(cell.source).body
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            }
+    return {}
+
+
+_SIMPLE_TYPES: dict[str, type] = {
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "str": str,
+    "None": type(None),
+}
+
+
+def _matches(value: Any, annotation: str) -> bool | None:
+    """Whether ``value`` fits ``annotation`` (``int``, ``float | None``, ``list[int]``, ...).
+
+    ``None`` if the annotation uses a form this check does not read (then the default decides).
+    """
+    for alt in (a.strip() for a in annotation.split("|")):
+        inner = re.fullmatch(r"(list|tuple)\[(\w+)\]", alt)
+        if inner:
+            if isinstance(value, list | tuple):
+                fits = [_matches(v, inner.group(2)) for v in value]
+                if None in fits:
+                    return None
+                if all(fits):
+                    return True
+            continue
+        t = _SIMPLE_TYPES.get(alt)
+        if t is None:
+            return None
+        if isinstance(value, bool) and t is not bool:
+            continue  # True is an int to Python, not to a reader
+        if isinstance(value, t) or (t is float and isinstance(value, int)):
+            return True
+    return False
+
+
 def parse_value(text: str) -> Any:
     """Parse a command-line parameter value: a Python literal, ``true``/``false``, else a string."""
     lowered = text.strip().lower()
@@ -142,13 +189,18 @@ def _type_name(value: Any) -> str:
 
 
 def validate_parameters(
-    chapter: str, defaults: Mapping[str, Any], given: Mapping[str, Any]
+    chapter: str,
+    defaults: Mapping[str, Any],
+    given: Mapping[str, Any],
+    annotations: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Check ``given`` against the chapter's parameter defaults; return the coerced values.
+    """Check ``given`` against the chapter's parameters; return the coerced values.
 
-    Ints are accepted where a float is expected; everything else must match the default's type
-    (a ``None`` default accepts anything).
+    An annotated parameter (``n_seeds: int | None = None``) must fit its annotation; any other
+    must match its default's type (a ``None`` default then accepts anything). Ints are accepted
+    where a float is expected.
     """
+    annotations = annotations or {}
     out: dict[str, Any] = {}
     for name, value in given.items():
         if name not in defaults:
@@ -157,7 +209,17 @@ def validate_parameters(
                 f"valid parameters: {', '.join(sorted(defaults))}"
             )
         default = defaults[name]
-        if default is None or value is None:
+        fits = _matches(value, annotations[name]) if name in annotations else None
+        if fits is False:
+            raise UsageError(
+                f"parameter {name!r} of chapter {chapter!r} must be {annotations[name]} "
+                f"(default {default!r}), got {_type_name(value)} {value!r}"
+            )
+        if fits:
+            floats = "float" in annotations[name] and "int" not in annotations[name]
+            is_int = isinstance(value, int) and not isinstance(value, bool)
+            out[name] = float(value) if floats and is_int else value
+        elif default is None or value is None:
             out[name] = value
         elif isinstance(default, bool):
             if not isinstance(value, bool):
@@ -256,7 +318,9 @@ def run_chapter(
         )
     source = all_chapters[name]
     notebook = read_notebook(source)
-    values = validate_parameters(name, parameter_defaults(notebook), dict(params or {}))
+    values = validate_parameters(
+        name, parameter_defaults(notebook), dict(params or {}), parameter_annotations(notebook)
+    )
     key = chapter_key(source, values)
 
     out_dir = executed_dir()
@@ -372,9 +436,10 @@ def run_many(
     # Validate every chapter's parameters before executing any, so bad input fails fast.
     per_chapter: dict[str, dict[str, Any]] = {}
     for n in names:
-        defaults = parameter_defaults(read_notebook(all_chapters[n]))
+        notebook = read_notebook(all_chapters[n])
+        defaults = parameter_defaults(notebook)
         subset = params if len(names) == 1 else {k: v for k, v in params.items() if k in defaults}
-        per_chapter[n] = validate_parameters(n, defaults, subset)
+        per_chapter[n] = validate_parameters(n, defaults, subset, parameter_annotations(notebook))
 
     results = []
     for i, n in enumerate(names, 1):
