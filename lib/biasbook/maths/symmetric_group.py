@@ -37,6 +37,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy import sparse
 
+from biasbook.maths.sequences import check_enumerable
+
 Partition = tuple[int, ...]
 
 #: Largest ``L! * V**L`` the group-sum projector will attempt (about a few seconds of NumPy).
@@ -234,16 +236,10 @@ def content_sum(partition: Sequence[int]) -> int:
 # --------------------------------------------------------------------------- action on [V]^L
 
 
-def _check_space(V: int, L: int, limit: int = MAX_SEQUENCES) -> int:
-    if int(V) != V or int(L) != L or V < 1 or L < 1:
-        raise ValueError(f"need integers V >= 1 and L >= 1, got V={V!r}, L={L!r}")
-    size = int(V) ** int(L)
-    if size > limit:
-        raise ValueError(
-            f"V^L = {V}^{L} = {size} sequences is too many to enumerate (limit {limit}); "
-            "use a smaller V or L, or sample sequences instead of enumerating them"
-        )
-    return size
+def _check_space(V: int, L: int) -> int:
+    """``V**L``, or the error of :func:`~biasbook.maths.sequences.check_enumerable` at this
+    module's smaller limit (its operators are dense ``V**L``-square matrices)."""
+    return check_enumerable(V, L, MAX_SEQUENCES)
 
 
 def permutation_index_map(perm: Sequence[int], V: int) -> np.ndarray:
