@@ -273,3 +273,15 @@ def test_text_place_sentence_between_the_controls() -> None:
     assert "agree with each other" in near["glue"]["wt-floor"]
     far = wt.ratio_summary(_study(0.7, 0.05), [8], ["one-hot"])
     assert "reaches one half or more at L = 8 (one-hot)" in far["glue"]["wt-place"]
+
+
+def test_bound_excess_by_hand() -> None:
+    n, f = np.array([1, 2, 4, 8]), 4
+    res = {
+        "theory": {(6, 1): {"n": n, "f": f, "learnability": np.minimum(1, n / f)}},
+        "empirical": {
+            (6, 1): {"n": n, "f": f, "mean": np.minimum(1, n / f) + 0.01, "se": np.full(4, 0.01)}
+        },
+    }
+    assert gp.bound_excess(res) == pytest.approx(0.0)  # on the bound, within 3 SE
+    assert gp.bound_excess(res, 2.0) == pytest.approx(0.5)  # n = 4: learnability 1, bound 4/8

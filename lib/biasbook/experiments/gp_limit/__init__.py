@@ -7,6 +7,7 @@ names are re-exported here, so the chapter imports the package.
 """
 
 from biasbook.experiments.gp_limit.checks import (
+    bound_excess,
     check_bound,
     check_collapse,
     check_isotypic,
@@ -15,6 +16,9 @@ from biasbook.experiments.gp_limit.checks import (
     check_slopes,
     check_within,
     collapse_gap,
+    excess_over_3se,
+    mse_gaps,
+    network_slopes,
     reproduction_claims,
     tau,
     tops_by_k,
@@ -41,6 +45,10 @@ from biasbook.experiments.gp_limit.summaries import (
 )
 
 __all__ = [
+    "bound_excess",
+    "excess_over_3se",
+    "mse_gaps",
+    "network_slopes",
     "BLOCK",
     "learning_curve_summary",
     "mc_summary",

@@ -18,8 +18,12 @@ from typing import Any
 import numpy as np
 
 from biasbook.experiments.gp_limit.checks import (
+    bound_excess,
     check_ordered,
     collapse_gap,
+    excess_over_3se,
+    mse_gaps,
+    network_slopes,
     tau,
     tops_by_k,
     wrong_normalisations,
@@ -28,7 +32,6 @@ from biasbook.experiments.gp_limit.runs import universal_learnability
 from biasbook.maths import kernels as kn
 from biasbook.maths import spectra as sp
 from biasbook.maths import symmetric_group as sg
-from biasbook.maths.regression import loglog_slope
 
 #: Names of the two blocks in tables and prose.
 BLOCK = {"identity": "linear", "relu": "ReLU"}
@@ -183,11 +186,9 @@ def learning_curve_summary(
     for nl in ("identity", "relu"):
         d = curves[nl]
         for name in curves["targets"]:
-            emp = d["emp_learnability"][name]
-            se = emp.std(0, ddof=1) / np.sqrt(emp.shape[0])
-            diff = np.abs(emp.mean(0) - d["theory_learnability"][name])[keep]
-            worst = max(worst, float(np.max(diff - 3 * se[keep])))
-            maxdiff = max(maxdiff, float(np.max(diff)))
+            emp, theory = d["emp_learnability"][name], d["theory_learnability"][name]
+            worst = max(worst, excess_over_3se(emp, theory, keep))
+            maxdiff = max(maxdiff, float(np.max(np.abs(emp.mean(0) - theory)[keep])))
         cons_err = max(
             cons_err,
             float(
@@ -199,11 +200,12 @@ def learning_curve_summary(
         )
     worst_net, maxdiff_net = -np.inf, 0.0
     for name in net_curves["targets"]:
-        e = net_curves["learnability"][name]
-        se = e.std(0, ddof=1) / np.sqrt(e.shape[0])
-        diff = np.abs(e.mean(0) - curves["identity"]["theory_learnability"][name])[keep]
-        worst_net = max(worst_net, float(np.max(diff - 3 * se[keep])))
-        maxdiff_net = max(maxdiff_net, float(np.max(diff)))
+        e, theory = (
+            net_curves["learnability"][name],
+            curves["identity"]["theory_learnability"][name],
+        )
+        worst_net = max(worst_net, excess_over_3se(e, theory, keep))
+        maxdiff_net = max(maxdiff_net, float(np.max(np.abs(e.mean(0) - theory)[keep])))
     n_sets = e.shape[0]
     cons_gaps = {
         nl: np.abs(
@@ -265,14 +267,10 @@ def learning_curve_summary(
 def scaling_summary(scaling: Mapping[str, Mapping[str, Any]], ridge: float) -> dict[str, Any]:
     """The bound, the collapse (and its wrong-normalisation controls) and the tightness, per block
     and k, with the sentences the chapter glues."""
-    bound_ok, rows = True, []
+    # The status table's bound check: no excess beyond round-off, for every block.
+    bound_ok = all(bound_excess(res) <= 1e-12 for res in scaling.values())
+    rows = []
     for nl, res in scaling.items():
-        for th in res["theory"].values():
-            bound_ok &= bool(np.all(th["learnability"] <= np.minimum(1, th["n"] / th["f"]) + 1e-12))
-        for e in res["empirical"].values():
-            bound_ok &= bool(
-                np.all(e["mean"] <= np.minimum(1, e["n"] / e["f"]) + 3 * e["se"] + 1e-12)
-            )
         Ls = sorted({L for (L, k) in res["theory"]})
         for k in res["ks"]:
             last = res["theory"][(Ls[-1], k)]
@@ -398,13 +396,11 @@ def scaling_summary(scaling: Mapping[str, Mapping[str, Any]], ridge: float) -> d
 def network_summary(nets: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
     """Log-log slopes against the number of heads of the networks' deviation from the GP and of
     their test-error gap, per test set."""
-    heads = nets["heads"]
     table, slopes, mse_slopes = [], {}, {}
     for name in nets["tests"]:
         dev = nets["deviation"][name].mean(1)
-        slopes[name] = loglog_slope(heads, dev)
-        gaps = np.abs(nets["net_mse"][name].mean(1) - nets["gp_mse"][name]) / nets["gp_mse"][name]
-        mse_slopes[name] = loglog_slope(heads, gaps)
+        gaps = mse_gaps(nets, name)
+        slopes[name], mse_slopes[name] = network_slopes(nets, name)
         table.append(
             (
                 name,
