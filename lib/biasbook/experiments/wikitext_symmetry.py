@@ -170,10 +170,21 @@ ENERGY_SHARE = 0.9  # T1: share of the covariance's energy in its S_L-symmetric 
 PURITY = 0.9  # T2: share of each top principal component in one sector
 
 
+def statistic(study: Mapping, L: int, emb: str, ds: str, key: str) -> Any:
+    """A statistic of :func:`symmetry_study` (point estimate) at one length, embedding and data."""
+    return study[L][emb][ds]["point"][key]
+
+
+def half_width(study: Mapping, L: int, emb: str, ds: str, key: str) -> Any:
+    """Half-width of the 95 % jackknife interval of a statistic."""
+    res = study[L][emb][ds]
+    return res["t_crit"] * res["se"][key]
+
+
 def ratio_interval(study: Mapping, L: int, emb: str, ds: str) -> tuple[float, float]:
     """The symmetry-breaking ratio ``r`` of a data set and the half-width of its 95 % interval."""
-    res = study[L][emb][ds]
-    return float(res["point"]["ratio"]), float(res["t_crit"] * res["se"]["ratio"])
+    r, half = statistic(study, L, emb, ds, "ratio"), half_width(study, L, emb, ds, "ratio")
+    return float(r), float(half)
 
 
 def check_energy_share(d: tuple[float, float, float, float]) -> Outcome:
@@ -308,15 +319,6 @@ NAMES = {
 }
 
 
-def _point(study: Mapping, L: int, emb: str, ds: str, key: str) -> Any:
-    return study[L][emb][ds]["point"][key]
-
-
-def _ci(study: Mapping, L: int, emb: str, ds: str, key: str) -> Any:
-    res = study[L][emb][ds]
-    return res["t_crit"] * res["se"][key]
-
-
 def ratio_summary(
     study: Mapping, lengths: Sequence[int], embeddings: Sequence[str]
 ) -> dict[str, Any]:
@@ -325,8 +327,8 @@ def ratio_summary(
     rows, place = [], {}
     for emb in embeddings:
         for L in lengths:
-            r = {ds: _point(study, L, emb, ds, "ratio") for ds in DATASETS}
-            e = {ds: _ci(study, L, emb, ds, "ratio") for ds in DATASETS}
+            r = {ds: statistic(study, L, emb, ds, "ratio") for ds in DATASETS}
+            e = {ds: half_width(study, L, emb, ds, "ratio") for ds in DATASETS}
             place[L, emb] = (r["wikitext"] - r["shuffled"]) / (r["sorted"] - r["shuffled"])
             rows.append(
                 (
@@ -335,8 +337,8 @@ def ratio_summary(
                     *(f"{r[ds]:.4f} ± {e[ds]:.4f}" for ds in DATASETS),
                     f"{1 - r['wikitext'] ** 2:.3f}",
                     f"{place[L, emb]:.2f}",
-                    f"{_point(study, L, emb, 'wikitext', 'offdiag_ratio'):.2f}",
-                    f"{_point(study, L, emb, 'shuffled', 'offdiag_ratio'):.2f}",
+                    f"{statistic(study, L, emb, 'wikitext', 'offdiag_ratio'):.2f}",
+                    f"{statistic(study, L, emb, 'shuffled', 'offdiag_ratio'):.2f}",
                 )
             )
     high = [f"L = {L} ({e})" for (L, e), x in place.items() if x >= 0.5]
@@ -344,8 +346,8 @@ def ratio_summary(
         f"L = {L} ({e})"
         for L in lengths
         for e in embeddings
-        if abs(_point(study, L, e, "shuffled", "ratio") - _point(study, L, e, "iid", "ratio"))
-        > _ci(study, L, e, "shuffled", "ratio") + _ci(study, L, e, "iid", "ratio")
+        if abs(statistic(study, L, e, "shuffled", "ratio") - statistic(study, L, e, "iid", "ratio"))
+        > half_width(study, L, e, "shuffled", "ratio") + half_width(study, L, e, "iid", "ratio")
     ]
     return {
         "rows": rows,
@@ -374,8 +376,8 @@ def verdict_summary(
     """The verdict section: T1 and T2 item by item (the status table's tests), the multiplet
     splitting against its noise level, and the sentences that read them."""
     items = [(L, e) for L in lengths for e in embeddings]
-    share = {k: 1 - _point(study, *k, "wikitext", "ratio") ** 2 for k in items}
-    corrected = {k: share[k] + _point(study, *k, "shuffled", "ratio") ** 2 for k in items}
+    share = {k: 1 - statistic(study, *k, "wikitext", "ratio") ** 2 for k in items}
+    corrected = {k: share[k] + statistic(study, *k, "shuffled", "ratio") ** 2 for k in items}
     t1 = {
         k: check_energy_share(
             (*ratio_interval(study, *k, "wikitext"), *ratio_interval(study, *k, "shuffled"))
@@ -383,15 +385,15 @@ def verdict_summary(
         for k in items
     }
     t2 = {
-        k: check_purity(np.asarray(_point(study, *k, "wikitext", "trivial_fraction")[:n_pcs]))
+        k: check_purity(np.asarray(statistic(study, *k, "wikitext", "trivial_fraction")[:n_pcs]))
         for k in items
     }
     failed_t1 = [k for k in items if t1[k].holds is False]
     undecided_t1 = [k for k in items if t1[k].holds is None]
     failed_t2 = [k for k in items if t2[k].holds is False]
     spread = [
-        _point(study, L, "one-hot", "wikitext", "multiplet_spread")[0]
-        / _point(study, L, "one-hot", "shuffled", "multiplet_spread")[0]
+        statistic(study, L, "one-hot", "wikitext", "multiplet_spread")[0]
+        / statistic(study, L, "one-hot", "shuffled", "multiplet_spread")[0]
         for L in lengths
     ]
 
@@ -426,9 +428,10 @@ def verdict_summary(
             + "; by T1 the covariance is approximately symmetric everywhere else."
         )
     place = ratio_summary(study, lengths, embeddings)["place"]
-    contrast = [
-        L for L in lengths if _point(study, L, "one-hot", "wikitext", "trivial_fraction")[0] < 0.1
-    ]
+    first_pc = {
+        L: statistic(study, L, "one-hot", "wikitext", "trivial_fraction")[0] for L in lengths
+    }
+    contrast = [L for L in lengths if first_pc[L] < 0.1]
     verdict = (
         (
             "WikiText-2 possesses *a degree* of permutation symmetry in the sense of the paper's "
