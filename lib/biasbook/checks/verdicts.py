@@ -218,10 +218,10 @@ class Control:
         wrong = self.wrong()
         if not wrong:
             decided = all(r.holds is not None for r in self.results)
-            word = ("fails" if self.negative else "holds") if decided else "does not pass"
-            if not decided and not self.negative:
-                word = "does not fail"
-            word += " ✓"
+            if self.negative:
+                word = "fails ✓" if decided else "does not pass ✓"
+            else:
+                word = "holds ✓" if decided else "does not fail ✓"
         else:
             what = "passes" if self.negative else "fails"
             where = "" if len(self.results) == 1 else " on " + ", ".join(r.item for r in wrong)
