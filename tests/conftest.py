@@ -27,14 +27,20 @@ kernelspec:
   display_name: Python 3
   language: python
   name: python3
----
 """
 
 
-def chapter_source(title: str, body: str, params: str = "quick = False\nseed = 0") -> str:
-    """A minimal jupytext chapter with a parameters cell and one code cell."""
+def chapter_source(
+    title: str, body: str, params: str = "quick = False\nseed = 0", front: str = ""
+) -> str:
+    """A minimal jupytext chapter with a parameters cell and one code cell.
+
+    ``front`` is extra front matter (YAML), e.g. a ``biasbook:`` section with inputs and bounds.
+    """
     return (
         FRONT_MATTER
+        + (front.rstrip("\n") + "\n" if front else "")
+        + "---\n"
         + f"\n# {title}\n\n```{{code-cell}} ipython3\n:tags: [parameters]\n\n{params}\n```\n\n"
         + f"```{{code-cell}} ipython3\n{body}\n```\n"
     )

@@ -12,14 +12,14 @@ import re
 
 import pytest
 
-from biasbook.book import runner
+from biasbook.book.chapters import chapters
 
 from conftest import QUICK_BUILD
 
 pytestmark = pytest.mark.chapters
 
 BUILD = QUICK_BUILD
-CHAPTERS = list(runner.chapters())
+CHAPTERS = list(chapters())
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

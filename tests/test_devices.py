@@ -21,7 +21,8 @@ def test_configure_after_jax_started_leaves_devices_alone(monkeypatch):
     jax.numpy.ones(1).block_until_ready()
     n = len(jax.devices("cpu"))
     monkeypatch.setenv(devices.ENV_VAR, str(n + 1))
-    assert devices.configure_cpu_devices() is None
+    with pytest.warns(UserWarning, match=f"the training engine will use {n}, not {n + 1}"):
+        assert devices.configure_cpu_devices() is None
     assert len(jax.devices("cpu")) == n
 
 

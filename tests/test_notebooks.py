@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from biasbook.book import notebooks, runner
+from biasbook.book import notebooks
+from biasbook.book.chapters import chapters
 from biasbook.checks.prose import hard_coded_numbers
 from biasbook.store.paths import book_dir
 
@@ -19,7 +20,7 @@ def test_launch_notebooks_are_in_sync_with_chapters() -> None:
 
 
 def test_launch_notebook_installs_library_first_and_has_no_outputs() -> None:
-    for name in runner.chapters():
+    for name in chapters():
         nb = json.loads(notebooks.target(name).read_text())
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         assert "pip install" in "".join(code[0]["source"]), f"{name}: no install cell first"
@@ -28,7 +29,7 @@ def test_launch_notebook_installs_library_first_and_has_no_outputs() -> None:
         assert len(params) == 1, f"{name}: needs exactly one parameters cell"
 
 
-@pytest.mark.parametrize("chapter", [*runner.chapters(), "_template"])
+@pytest.mark.parametrize("chapter", [*chapters(), "_template"])
 def test_chapter_prose_states_no_hard_coded_measured_number(chapter: str) -> None:
     # A sentence whose truth depends on the run must be glued or chosen by code (CONTRIBUTING.md).
     hits = hard_coded_numbers((book_dir() / f"{chapter}.md").read_text())

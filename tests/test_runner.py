@@ -8,48 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from biasbook.book import runner
+from biasbook.book.chapters import chapters
 
 from conftest import ROOT, chapter_source, run_cli
-
-# ------------------------------------------------------------------------------------ unit level
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("3", 3),
-        ("0.5", 0.5),
-        ("true", True),
-        ("False", False),
-        ("parity", "parity"),
-        ("[1, 2]", [1, 2]),
-    ],
-)
-def test_parse_value(text: str, value: object) -> None:
-    assert runner.parse_value(text) == value
-
-
-def test_validate_parameters_accepts_int_for_float_and_rejects_bad_types() -> None:
-    defaults = {"quick": False, "seed": 0, "lr": 0.1, "name": "parity", "ns": [4, 8]}
-    assert runner.validate_parameters("c", defaults, {"lr": 1}) == {"lr": 1.0}
-    assert runner.validate_parameters("c", defaults, {"ns": (2, 3)}) == {"ns": [2, 3]}
-    with pytest.raises(runner.UsageError, match="valid parameters: lr, name, ns, quick, seed"):
-        runner.validate_parameters("c", defaults, {"sed": 1})
-    with pytest.raises(runner.UsageError, match="must be int"):
-        runner.validate_parameters("c", defaults, {"seed": "one"})
-    with pytest.raises(runner.UsageError, match="true or false"):
-        runner.validate_parameters("c", defaults, {"quick": 1})
-
-
-def test_every_chapter_has_quick_and_seed_parameters() -> None:
-    found = runner.chapters()
-    assert found, "no chapters found"
-    for name, path in found.items():
-        defaults = runner.parameter_defaults(runner.read_notebook(path))
-        assert defaults.get("quick") is False, f"{name}: parameters cell needs `quick = False`"
-        assert isinstance(defaults.get("seed"), int), f"{name}: parameters cell needs an int `seed`"
-
 
 # ------------------------------------------------------------------------------------ the CLI
 
@@ -166,7 +127,7 @@ def test_library_edit_invalidates_cache_and_unchanged_run_reexecutes_nothing(
 def test_run_times_table_sums_modes_and_flags_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     from biasbook.book import build
 
-    names = list(runner.chapters())
+    names = list(chapters())
     times = {n: {"quick": 30.0, "default": 120.0} for n in names}
     monkeypatch.setattr(build, "_run_times", lambda: times | {"_machine": "test box"})
     table = build.run_times_table()
@@ -176,32 +137,3 @@ def test_run_times_table_sums_modes_and_flags_missing(monkeypatch: pytest.Monkey
     del times[names[0]]["default"]
     table = build.run_times_table()
     assert "not measured" in table and "| incomplete |" in table
-
-
-def test_annotated_parameters_are_checked_before_any_kernel_starts(demo_project: Path) -> None:
-    params = "quick = False\nseed = 0\nn_seeds: int | None = None\nlengths: list[int] = [4, 8]"
-    (demo_project / "book" / "demo.md").write_text(
-        chapter_source("Demo", "print(n_seeds, lengths)", params=params)
-    )
-    for bad in (["n_seeds", "abc"], ["n_seeds", "1.5"], ["lengths", "[4, 'x']"]):
-        proc = run_cli(demo_project, "run", "demo", "-p", *bad)
-        assert proc.returncode == 2, proc.stderr
-        assert len(proc.stderr.strip().splitlines()) == 1 and bad[0] in proc.stderr
-        assert not (demo_project / "_build" / "executed" / "demo.ipynb").exists()
-    assert run_cli(demo_project, "run", "demo", "-p", "n_seeds", "3").returncode == 0
-
-
-def test_annotations_decide_where_the_default_is_none() -> None:
-    ann = {"n": "int | None", "x": "float", "ls": "list[int]", "odd": "dict[str, int]"}
-    defaults = {"n": None, "x": 0.5, "ls": [1], "odd": None}
-    check = runner.validate_parameters
-    assert check("c", defaults, {"n": 3, "x": 1, "ls": [2, 3]}, ann) == {
-        "n": 3,
-        "x": 1.0,
-        "ls": [2, 3],
-    }
-    assert check("c", defaults, {"n": None}, ann) == {"n": None}
-    assert check("c", defaults, {"odd": {"a": 1}}, ann) == {"odd": {"a": 1}}  # not read: default
-    for bad in ({"n": "abc"}, {"n": True}, {"ls": [1.5]}, {"x": "fast"}):
-        with pytest.raises(runner.UsageError, match="must be"):
-            check("c", defaults, bad, ann)

@@ -13,9 +13,12 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from biasbook.book import runner
+from biasbook.book.chapters import chapters
+from biasbook.store.files import write_text_atomic
 from biasbook.store.paths import build_dir, project_root
 
 #: Marker in ``book/status.md`` replaced by the gathered reproduction-status tables.
@@ -64,7 +67,7 @@ def status_tables() -> str:
 
     overview = ["| chapter | " + " | ".join(VERDICTS) + " |", "|---" * (len(VERDICTS) + 1) + "|"]
     parts = []
-    for name in runner.chapters():
+    for name in chapters():
         path = runner.status_dir() / f"{name}.json"
         if not path.exists():
             overview.append(f"| {{doc}}`{name}` | " + " | ".join("—" for _ in VERDICTS) + " |")
@@ -125,7 +128,7 @@ def _run_times() -> dict:
 def run_times_table() -> str:
     """Markdown table of every chapter's reference run times (``book/run_times.json``)."""
     times = _run_times()
-    names = list(runner.chapters())
+    names = list(chapters())
     if not any(n in times for n in names):
         return "No reference run times recorded yet (`bench/chapter_times.py` records them)."
     lines = ["| chapter | quick mode | default mode |", "|---|---|---|"]
@@ -186,7 +189,7 @@ def stage() -> Path:
         If a chapter has no good executed notebook (run it first with ``python -m biasbook run``).
     """
     root, out = project_root(), stage_dir()
-    chapter_paths = {p.resolve() for p in runner.chapters().values()}
+    chapter_paths = {p.resolve() for p in chapters().values()}
     wanted: set[Path] = set()
     for name in _ROOT_FILES:
         src = root / name
@@ -203,6 +206,12 @@ def stage() -> Path:
                 raise BuildError(
                     f"chapter {src.stem!r} has no executed notebook; "
                     f"run `python -m biasbook run {src.stem}` first"
+                )
+            if (runner.failed_dir() / f"{src.stem}.ipynb").exists():
+                # Its good output is from an earlier version: never publish it as current.
+                raise BuildError(
+                    f"chapter {src.stem!r} failed its latest run (notebook in "
+                    f"{runner.failed_dir()}); fix it and run `python -m biasbook run {src.stem}`"
                 )
             dest = out / rel.with_suffix(".ipynb")
             _write_if_changed(dest, _with_run_header(src.stem, executed))
@@ -249,4 +258,27 @@ def build_html(*, clean: bool = False) -> Path:
     proc = subprocess.run(cmd)
     if proc.returncode != 0:
         raise BuildError(f"Sphinx failed (exit {proc.returncode}); see the warnings above")
+    stale_marker().unlink(missing_ok=True)
     return out
+
+
+def stale_marker() -> Path:
+    """``<html>/STALE.txt``: present while the HTML is older than a build that failed."""
+    return html_dir() / "STALE.txt"
+
+
+def mark_stale(reason: str) -> Path | None:
+    """Record, next to the HTML of the last good build, that a later build failed and why.
+
+    Returns the marker's path, or ``None`` when there is no earlier HTML to mark.
+    """
+    if not (html_dir() / "index.html").exists():
+        return None
+    marker = stale_marker()
+    write_text_atomic(
+        marker,
+        "This HTML is from an earlier, successful build. The build of "
+        f"{time.strftime('%Y-%m-%d %H:%M')} failed: {reason}\n"
+        "Fix it and run `python -m biasbook build`.\n",
+    )
+    return marker

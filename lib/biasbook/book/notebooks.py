@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from biasbook.book import runner
+from biasbook.book.chapters import chapters, read_notebook
 from biasbook.store.paths import project_root
 
 #: Where the library is installed from outside the repository (Colab, Binder, a bare Jupyter).
@@ -35,7 +35,7 @@ def notebooks_dir() -> Path:
 
 def render(source: Path) -> str:
     """Return the launchable notebook of a chapter as ``.ipynb`` JSON text."""
-    nb = runner.read_notebook(source)
+    nb = read_notebook(source)
     cell = nbformat.v4.new_code_cell(INSTALL_CELL.strip(), metadata={"tags": ["install"]})
     # After the title cell, so the notebook still opens on the chapter's title.
     nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, cell)
@@ -55,7 +55,7 @@ def target(name: str) -> Path:
 def out_of_sync() -> list[str]:
     """Names of chapters whose generated notebook is missing or differs from its source."""
     stale = []
-    for name, source in runner.chapters().items():
+    for name, source in chapters().items():
         path = target(name)
         if not path.exists() or path.read_text(encoding="utf-8") != render(source):
             stale.append(name)
@@ -65,8 +65,8 @@ def out_of_sync() -> list[str]:
 def write_all() -> list[Path]:
     """(Re)generate every chapter's notebook; remove notebooks of chapters that no longer exist."""
     written = []
-    chapters = runner.chapters()
-    for name, source in chapters.items():
+    found = chapters()
+    for name, source in found.items():
         path = target(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         text = render(source)
@@ -74,6 +74,6 @@ def write_all() -> list[Path]:
             path.write_text(text, encoding="utf-8")
             written.append(path)
     for path in (notebooks_dir() / "book").glob("*.ipynb"):
-        if path.stem not in chapters:
+        if path.stem not in found:
             path.unlink()
     return written

@@ -13,7 +13,6 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict
-from pathlib import Path
 
 from biasbook.checks.verdicts import (
     FAILED,
@@ -22,6 +21,7 @@ from biasbook.checks.verdicts import (
     Claim,
     counts,
 )
+from biasbook.store.files import write_text_atomic
 
 
 class ReproductionFailure(AssertionError):
@@ -97,11 +97,7 @@ def report(claims: Sequence[Claim], chapter: str | None = None) -> None:
             "counts": counts(claims),
             "claims": [asdict(c) for c in claims],
         }
-        path = Path(status_file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, indent=1, allow_nan=True))
-        tmp.replace(path)  # never a half-written record
+        write_text_atomic(status_file, json.dumps(record, indent=1, allow_nan=True))
 
     failed = [c.claim for c in claims if c.verdict == FAILED]
     if failed:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from biasbook.store.paths import shared_data_dir
+from biasbook.store.paths import shared_data_dir, user_cache_dir
 
 ENV_VAR = "BIASBOOK_WIKITEXT"
 SPLITS = ("train", "valid", "test")
@@ -62,8 +62,7 @@ HOW_TO_PROVIDE = f"""How to provide WikiText-2 (tokenised variant, wikitext-2-v1
 
 def default_download_dir() -> Path:
     """Folder that :func:`download_wikitext` writes to and the loader searches last."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "biasbook" / "wikitext-2"
+    return user_cache_dir() / "wikitext-2"
 
 
 def split_file(directory: Path, split: str) -> Path | None:
@@ -138,11 +137,39 @@ HOW_TO_FIX = (
 
 
 class DataFileError(ValueError):
-    """A WikiText file that exists but cannot be used (empty, not UTF-8 text, no tokens)."""
+    """WikiText data that cannot be used: a file that is empty, not UTF-8 text or holds no token,
+    or (from :func:`folder_fingerprint`) no folder holding the files. The message is one line."""
+
+
+def check_split_file(file: str | os.PathLike) -> str:
+    """Check that a split file is usable text; return its SHA-256 (hex).
+
+    Reads the bytes once (a few tens of milliseconds for the train split), so the runner can check
+    the data and fingerprint it for a chapter's key before any kernel starts.
+
+    Raises
+    ------
+    DataFileError
+        If the file is empty, is not UTF-8 text, or holds no token (only blank lines), naming the
+        file and what to do.
+    """
+    file = Path(file)
+    data = file.read_bytes()
+    if not data:
+        raise DataFileError(f"{file} is empty; {HOW_TO_FIX}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise DataFileError(
+            f"{file} is not UTF-8 text (undecodable byte at offset {err.start}); {HOW_TO_FIX}"
+        ) from None
+    if not text.split():
+        raise DataFileError(f"{file} holds no tokens, only empty lines; {HOW_TO_FIX}")
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_tokens(file: str | os.PathLike) -> list[str]:
-    """All tokens of a split file (with ``<eos>``), or one line saying what is wrong with it.
+    """All tokens of a split file (with ``<eos>``), once :func:`check_split_file` accepts it.
 
     Raises
     ------
@@ -150,18 +177,34 @@ def read_tokens(file: str | os.PathLike) -> list[str]:
         If the file is empty, is not UTF-8 text, or holds no token: naming the file and what to do,
         before any statistic is computed on it.
     """
-    file = Path(file)
-    if file.stat().st_size == 0:
-        raise DataFileError(f"{file} is empty; {HOW_TO_FIX}")
+    check_split_file(file)
+    return list(iter_tokens(file))
+
+
+def folder_fingerprint(path: str | os.PathLike | None = None) -> dict[str, str]:
+    """``{split: SHA-256}`` of every split file in the folder the loader would read.
+
+    The folder is found as :func:`find_wikitext` finds it (it must hold at least the train split,
+    which defines the vocabulary); every split file in it is checked (:func:`check_split_file`).
+    A chapter's key includes this, so changed or damaged data re-executes the chapter, or stops it
+    with one line, before its kernel starts.
+
+    Raises
+    ------
+    DataFileError
+        If no folder holds the files (the message's first line: where we looked), or a file in it
+        cannot be used.
+    """
     try:
-        tokens = list(iter_tokens(file))
-    except UnicodeDecodeError as err:
+        directory = find_wikitext(path, ("train",))
+    except FileNotFoundError as err:
+        where = str(err).splitlines()[0]
         raise DataFileError(
-            f"{file} is not UTF-8 text (undecodable byte at offset {err.start}); {HOW_TO_FIX}"
+            f"{where} Put wiki.{{train,valid,test}}.tokens in a folder and set {ENV_VAR} (or the "
+            "chapter's data_path parameter) to it"
         ) from None
-    if len(tokens) == tokens.count(EOS):
-        raise DataFileError(f"{file} holds no tokens, only empty lines; {HOW_TO_FIX}")
-    return tokens
+    found = {s: split_file(directory, s) for s in SPLITS}
+    return {s: check_split_file(f) for s, f in found.items() if f is not None}
 
 
 def iter_tokens(file: str | os.PathLike, eos: bool = True) -> Iterator[str]:

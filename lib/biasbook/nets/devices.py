@@ -18,8 +18,11 @@ JAX fixes the number of CPU devices when its backend starts (at the first comput
 from __future__ import annotations
 
 import os
+import warnings
 
 import jax
+
+from biasbook.store.settings import positive_int
 
 #: Environment variable overriding the number of CPU devices (default: the usable cores).
 ENV_VAR = "BIASBOOK_CPU_DEVICES"
@@ -34,16 +37,7 @@ def usable_cores() -> int:
 
 
 def _requested() -> int:
-    raw = os.environ.get(ENV_VAR, "").strip()
-    if not raw:
-        return usable_cores()
-    try:
-        n = int(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_VAR} must be a positive integer, got {raw!r}") from None
-    if n < 1:
-        raise ValueError(f"{ENV_VAR} must be a positive integer, got {raw!r}")
-    return n
+    return positive_int(ENV_VAR) or usable_cores()
 
 
 def configure_cpu_devices() -> int | None:
@@ -53,7 +47,12 @@ def configure_cpu_devices() -> int | None:
     -------
     int or None
         The device count set, or ``None`` if it was left alone (chosen by the environment, or
-        JAX already started).
+        JAX already started: then a warning says how many devices the engine will use and why).
+
+    Raises
+    ------
+    SettingError
+        If ``BIASBOOK_CPU_DEVICES`` is set to anything but a positive integer.
     """
     n = _requested()
     if os.environ.get("JAX_NUM_CPU_DEVICES") or "xla_force_host_platform_device_count" in (
@@ -63,6 +62,14 @@ def configure_cpu_devices() -> int | None:
     try:
         jax.config.update("jax_num_cpu_devices", n)
     except RuntimeError:  # JAX already ran a computation: its device count is fixed
+        have = len(jax.devices("cpu"))
+        if have < n:
+            warnings.warn(
+                f"JAX started before biasbook was imported, with {have} CPU device(s): the "
+                f"training engine will use {have}, not {n}; import biasbook before any JAX "
+                "computation (or set JAX_NUM_CPU_DEVICES) to use every core",
+                stacklevel=2,
+            )
         return None
     return n
 

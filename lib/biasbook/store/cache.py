@@ -12,13 +12,15 @@ import json
 import os
 import pickle
 import sys
-import tempfile
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jax
 
+from biasbook.store.files import replacing
 from biasbook.store.paths import PACKAGE_DIR, cache_dir
 
 T = TypeVar("T")
@@ -78,8 +80,7 @@ def cached(name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:
     """
     if cache_off():
         return fn()
-    directory = cache_dir()
-    path = directory / f"{name}-{cache_key(name, params)}.pkl"
+    path = entry_path(name, params)
     if path.exists():
         try:
             with path.open("rb") as f:
@@ -92,24 +93,61 @@ def cached(name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:
             )
             path.unlink(missing_ok=True)
     result = fn()
-    directory.mkdir(parents=True, exist_ok=True)
-    _atomic_pickle(result, path)
+    with replacing(path, binary=True) as f:
+        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
     return result
 
 
-def _atomic_pickle(obj: Any, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        # mkstemp makes the file private (0600); a cache entry is readable like any other output.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+#: Characters of the library hash in an entry's file name: enough to tell library versions apart.
+_LIBRARY_TAG = 12
+
+
+def entry_path(name: str, params: Mapping[str, Any]) -> Path:
+    """File of the entry ``(name, params)``: ``<cache>/<name>-<library tag>-<key>.pkl``.
+
+    The library tag (the start of :func:`library_hash`) in the name lets :func:`prune` tell the
+    entries that the current library can still read from those that no run will ever read again.
+    """
+    return cache_dir() / f"{name}-{library_hash()[:_LIBRARY_TAG]}-{cache_key(name, params)}.pkl"
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What :func:`prune` removed and kept."""
+
+    removed: int
+    removed_bytes: int
+    kept: int
+
+
+def prune(everything: bool = False) -> Pruned:
+    """Remove the result-cache entries that the current library can no longer read.
+
+    An entry is orphaned when the library's source changed after it was written (its file name
+    carries another library tag, or none: written before tags existed); temporary files left by
+    a killed run are removed too once they are an hour old (a younger one may belong to a run in
+    progress). The compiled-program cache (``<cache>/jax``) is left to XLA.
+
+    Parameters
+    ----------
+    everything
+        Remove every entry, the current library's included.
+    """
+    directory = cache_dir()
+    tag = f"-{library_hash()[:_LIBRARY_TAG]}-"
+    removed = removed_bytes = kept = 0
+    now = time.time()
+    for path in sorted(directory.glob("*.pkl")) if directory.is_dir() else []:
+        if path.name.startswith(".tmp-"):
+            if now - path.stat().st_mtime < 3600:
+                continue
+        elif not everything and tag in path.name:
+            kept += 1
+            continue
+        removed_bytes += path.stat().st_size
+        path.unlink(missing_ok=True)
+        removed += 1
+    return Pruned(removed, removed_bytes, kept)
 
 
 def enable_compilation_cache() -> Path | None:

@@ -1,0 +1,162 @@
+"""A chapter's parameters: types, annotations and bounds, checked before any kernel starts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from biasbook.book import chapters, parameters
+from biasbook.book.parameters import UsageError
+
+from conftest import ROOT, chapter_source, run_cli
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3", 3),
+        ("0.5", 0.5),
+        ("true", True),
+        ("False", False),
+        ("parity", "parity"),
+        ("[1, 2]", [1, 2]),
+    ],
+)
+def test_parse_value(text: str, value: object) -> None:
+    assert parameters.parse_value(text) == value
+
+
+def test_validate_parameters_accepts_int_for_float_and_rejects_bad_types() -> None:
+    defaults = {"quick": False, "seed": 0, "lr": 0.1, "name": "parity", "ns": [4, 8]}
+    assert parameters.validate_parameters("c", defaults, {"lr": 1}) == {"lr": 1.0}
+    assert parameters.validate_parameters("c", defaults, {"ns": (2, 3)}) == {"ns": [2, 3]}
+    with pytest.raises(UsageError, match="valid parameters: lr, name, ns, quick, seed"):
+        parameters.validate_parameters("c", defaults, {"sed": 1})
+    with pytest.raises(UsageError, match="must be int"):
+        parameters.validate_parameters("c", defaults, {"seed": "one"})
+    with pytest.raises(UsageError, match="true or false"):
+        parameters.validate_parameters("c", defaults, {"quick": 1})
+
+
+def test_every_chapter_has_quick_and_seed_parameters() -> None:
+    found = chapters.chapters()
+    assert found, "no chapters found"
+    for name, path in found.items():
+        defaults = parameters.parameter_defaults(chapters.read_notebook(path))
+        assert defaults.get("quick") is False, f"{name}: parameters cell needs `quick = False`"
+        assert isinstance(defaults.get("seed"), int), f"{name}: parameters cell needs an int `seed`"
+
+
+def test_annotations_decide_where_the_default_is_none() -> None:
+    ann = {"n": "int | None", "x": "float", "ls": "list[int]", "odd": "dict[str, int]"}
+    defaults = {"n": None, "x": 0.5, "ls": [1], "odd": None}
+    check = parameters.validate_parameters
+    assert check("c", defaults, {"n": 3, "x": 1, "ls": [2, 3]}, ann) == {
+        "n": 3,
+        "x": 1.0,
+        "ls": [2, 3],
+    }
+    assert check("c", defaults, {"n": None}, ann) == {"n": None}
+    assert check("c", defaults, {"odd": {"a": 1}}, ann) == {"odd": {"a": 1}}  # not read: default
+    for bad in ({"n": "abc"}, {"n": True}, {"ls": [1.5]}, {"x": "fast"}):
+        with pytest.raises(UsageError, match="must be"):
+            check("c", defaults, bad, ann)
+
+
+def test_annotated_parameters_are_checked_before_any_kernel_starts(demo_project: Path) -> None:
+    params = "quick = False\nseed = 0\nn_seeds: int | None = None\nlengths: list[int] = [4, 8]"
+    (demo_project / "book" / "demo.md").write_text(
+        chapter_source("Demo", "print(n_seeds, lengths)", params=params)
+    )
+    for bad in (["n_seeds", "abc"], ["n_seeds", "1.5"], ["lengths", "[4, 'x']"]):
+        proc = run_cli(demo_project, "run", "demo", "-p", *bad)
+        assert proc.returncode == 2, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and bad[0] in proc.stderr
+        assert not (demo_project / "_build" / "executed" / "demo.ipynb").exists()
+    assert run_cli(demo_project, "run", "demo", "-p", "n_seeds", "3").returncode == 0
+
+
+# ------------------------------------------------------------------------------------ bounds
+
+
+def _every_chapter() -> dict[str, Path]:
+    return {**chapters.chapters(), "_template": ROOT / "book" / "_template.md"}
+
+
+def test_every_parameter_of_every_chapter_is_typed_and_its_bounds_are_well_formed() -> None:
+    for name, path in _every_chapter().items():
+        nb = chapters.read_notebook(path)
+        defaults = parameters.parameter_defaults(nb)
+        annotations = parameters.parameter_annotations(nb)
+        assert set(annotations) == set(defaults), (
+            f"{name}: untyped {set(defaults) - set(annotations)}"
+        )
+        # every default fits its own annotation: the annotation is not decoration
+        assert parameters.validate_parameters(name, defaults, defaults, annotations) == defaults
+        bounds = chapters.config(path).get("parameters") or {}
+        assert set(bounds) <= set(defaults), (
+            f"{name}: bounds of undeclared {set(bounds) - set(defaults)}"
+        )
+        # the defaults lie within their bounds, without a cost warning
+        assert parameters.check_bounds(name, defaults, bounds) == [], name
+
+
+BOUNDS = {
+    "n": {"min": 2, "warn_above": 64},
+    "eps": {"above": 0, "below": 1},
+    "level": {"max": 1},
+    "d": {"parity": "even"},
+    "s": {"parity": "odd"},
+    "split": {"choices": ["train", "valid"]},
+    "lengths": {"min": 2, "min_items": 1},
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"n": 0}, "must be ≥ 2, got 0"),
+        ({"eps": 0.0}, "must be > 0"),
+        ({"eps": 1}, "must be < 1"),
+        ({"level": 1.5}, "must be ≤ 1"),
+        ({"d": 15}, "must be an even number"),
+        ({"s": 4}, "must be an odd number"),
+        ({"split": "tset"}, "must be one of 'train', 'valid'"),
+        ({"lengths": [4, 1]}, "(element 1)"),
+        ({"lengths": []}, "at least 1 element"),
+    ],
+)
+def test_a_value_out_of_bounds_is_refused_naming_the_bound(values: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
+        parameters.check_bounds("c", values, BOUNDS)
+
+
+def test_values_within_bounds_pass_and_huge_ones_warn_of_their_cost() -> None:
+    fine = {"n": 2, "eps": 0.5, "level": 1, "d": 16, "s": 3, "split": "valid", "lengths": [2, 8]}
+    assert parameters.check_bounds("c", fine, BOUNDS) == []
+    assert parameters.check_bounds("c", {"n": None}, BOUNDS) == []  # None: the chapter's default
+    (warning,) = parameters.check_bounds("c", {"n": 100_000_000}, BOUNDS)
+    assert "n=100000000" in warning and "above 64" in warning
+    with pytest.raises(UsageError, match="unknown key"):
+        parameters.check_bounds("c", {"n": 3}, {"n": {"minimum": 1}})
+
+
+def test_bounds_are_checked_before_any_kernel_starts_and_costs_are_announced(
+    demo_project: Path,
+) -> None:
+    params = "quick: bool = False\nseed: int = 0\ntrain_steps: int | None = None"
+    front = "biasbook:\n  parameters:\n    train_steps: {min: 1, warn_above: 1000}"
+    (demo_project / "book" / "demo.md").write_text(
+        chapter_source("Demo", "print(train_steps)", params=params, front=front)
+    )
+    proc = run_cli(demo_project, "run", "demo", "-p", "train_steps", "0")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "error: parameter 'train_steps' of chapter 'demo' must be ≥ 1, got 0"
+    ]
+    assert not (demo_project / "_build" / "work").exists()  # no kernel was started
+    proc = run_cli(demo_project, "run", "demo", "-p", "train_steps", "100000000")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: train_steps=100000000" in proc.stderr.splitlines()[0]
