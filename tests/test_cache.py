@@ -63,3 +63,34 @@ def test_entries_are_readable_like_other_outputs(tmp_path: Path, monkeypatch) ->
         os.umask(old)
     (entry,) = tmp_path.glob("t-*.pkl")
     assert entry.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+
+
+def test_prune_removes_orphaned_entries_and_old_temporaries_only(tmp_path: Path, monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setenv("BIASBOOK_CACHE", str(tmp_path))
+    monkeypatch.delenv("BIASBOOK_NO_CACHE", raising=False)
+    cache.cached("t", {"x": 1}, lambda: 1)
+    (current,) = tmp_path.glob("t-*.pkl")
+    orphans = [tmp_path / "t-0123456789ab-deadbeef.pkl", tmp_path / "t-deadbeefdeadbeef.pkl"]
+    old_tmp, young_tmp = tmp_path / ".tmp-old.pkl", tmp_path / ".tmp-young.pkl"
+    for path in [*orphans, old_tmp, young_tmp]:
+        path.write_bytes(b"x" * 10)
+    hour_ago = time.time() - 7200
+    os.utime(old_tmp, (hour_ago, hour_ago))
+    pruned = cache.prune()
+    assert (pruned.removed, pruned.removed_bytes, pruned.kept) == (3, 30, 1)
+    assert sorted(tmp_path.iterdir()) == sorted([current, young_tmp])
+    assert cache.prune(everything=True).removed == 1 and not current.exists()
+
+
+def test_the_cache_prune_command_reports_what_it_removed(tmp_path: Path) -> None:
+    from conftest import ROOT, run_cli
+
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "t-0123456789ab-deadbeef.pkl").write_bytes(b"x")
+    env = {"BIASBOOK_BUILD": str(tmp_path), "BIASBOOK_CACHE": str(tmp_path / "cache")}
+    proc = run_cli(ROOT, "cache", "prune", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "removed 1 cache entries" in proc.stderr and "kept 0" in proc.stderr

@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(
-            f"interrupted; the last good outputs are kept (see {runner.report_path()})",
+            f"stopped by Ctrl-C; the last good outputs are kept (see {runner.report_path()})",
             file=sys.stderr,
         )
         return 130

@@ -124,6 +124,25 @@ def _error_summary(err: BaseException) -> str:
     return (lines[-1] if lines else type(err).__name__)[:500]
 
 
+def _kernel_manager(log: Path) -> type:
+    """A kernel manager class whose kernels write their own stdout and stderr to ``log``.
+
+    Without it the kernel process inherits the terminal: its start-up warnings and, on Ctrl-C,
+    its tracebacks land among the runner's one-line messages. The log of a failed run is kept
+    next to its notebook in :func:`failed_dir`.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:
+            with log.open("ab") as f:
+                kw.setdefault("stdout", f)
+                kw.setdefault("stderr", f)
+                await super().start_kernel(**kw)
+
+    return LoggedKernelManager
+
+
 def plan(name: str, params: Mapping[str, Any] | None = None) -> Plan:
     """Check a chapter's parameters and inputs and compute its key, without executing anything.
 
@@ -200,7 +219,8 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
         hit = _cached_result(p)
         if hit is not None:
             # e.g. a typo that failed, then undone: the good output is current again.
-            (failed_dir() / f"{p.name}.ipynb").unlink(missing_ok=True)
+            for stale in (f"{p.name}.ipynb", f"{p.name}.kernel.log"):
+                (failed_dir() / stale).unlink(missing_ok=True)
             return hit
 
     work_root = build_dir() / "work"
@@ -208,7 +228,7 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
     # A folder of its own per run: two runs of one chapter never share a work notebook.
     work = Path(tempfile.mkdtemp(dir=work_root, prefix=f"{p.name}-"))
     input_nb, output_nb = work / f"{p.name}.input.ipynb", work / f"{p.name}.ipynb"
-    status_tmp = work / f"{p.name}.status.json"
+    status_tmp, kernel_log = work / f"{p.name}.status.json", work / f"{p.name}.kernel.log"
     env_backup = {k: os.environ.get(k) for k in ("BIASBOOK_STATUS_FILE", "BIASBOOK_CHAPTER")}
     error, bad_input = "", False
     start = time.perf_counter()
@@ -225,6 +245,7 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
                 cwd=str(p.source.parent),
                 progress_bar=sys.stderr.isatty() if progress is None else progress,
                 report_mode=False,
+                kernel_manager_class=_kernel_manager(kernel_log),
             )
         except Exception as err:  # papermill raises PapermillExecutionError for a failed cell
             error = _error_summary(err)
@@ -237,9 +258,10 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
                     os.environ[k] = v
         wall = time.perf_counter() - start
         if error:
-            if output_nb.exists():
-                failed_dir().mkdir(parents=True, exist_ok=True)
-                os.replace(output_nb, failed_dir() / f"{p.name}.ipynb")
+            failed_dir().mkdir(parents=True, exist_ok=True)
+            for made, kept in ((output_nb, ".ipynb"), (kernel_log, ".kernel.log")):
+                if made.exists():
+                    os.replace(made, failed_dir() / f"{p.name}{kept}")
             return ChapterResult(
                 p.name, "failed", wall, p.values, p.key, error, _stamp(), bad_input
             )
@@ -263,7 +285,8 @@ def _publish(name: str, notebook: Path, status: Path, result: ChapterResult) -> 
     else:  # a chapter without a status table: no record left from an earlier version
         status_final.unlink(missing_ok=True)
     write_text_atomic(_meta_path(name), json.dumps(asdict(result), indent=1, default=repr))
-    (failed_dir() / f"{name}.ipynb").unlink(missing_ok=True)  # no longer the latest outcome
+    for stale in (f"{name}.ipynb", f"{name}.kernel.log"):  # no longer the latest outcome
+        (failed_dir() / stale).unlink(missing_ok=True)
 
 
 def write_report(results: Sequence[ChapterResult]) -> Path:
@@ -337,6 +360,8 @@ def run_many(
                 p.name, "interrupted", wall, p.values, p.key, "Ctrl-C", _stamp()
             )
             write_report([stopped])
+            if echo:
+                print(f"interrupted ({wall:.1f} s)", file=sys.stderr, flush=True)
             raise
         results.append(r)
         write_report([r])
