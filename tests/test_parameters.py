@@ -160,3 +160,17 @@ def test_bounds_are_checked_before_any_kernel_starts_and_costs_are_announced(
     proc = run_cli(demo_project, "run", "demo", "-p", "train_steps", "100000000")
     assert proc.returncode == 0, proc.stderr
     assert "warning: train_steps=100000000" in proc.stderr.splitlines()[0]
+
+
+def test_with_several_chapters_bad_input_for_the_last_stops_all_before_any_runs(
+    demo_project: Path,
+) -> None:
+    params = "quick: bool = False\nseed: int = 0\nn_seeds: int = 3"
+    front = "biasbook:\n  parameters:\n    n_seeds: {min: 2}"
+    (demo_project / "book" / "late.md").write_text(
+        chapter_source("Late", "print(n_seeds)", params=params, front=front)
+    )
+    proc = run_cli(demo_project, "run", "--all", "-p", "n_seeds", "0")
+    assert proc.returncode == 2
+    assert "'n_seeds' of chapter 'late' must be ≥ 2" in proc.stderr
+    assert not (demo_project / "_build" / "executed").exists()  # demo, first in order, never ran
