@@ -259,3 +259,27 @@ def test_bad_tables_and_parameters():
         B.sparse_parity(4, 2, support=[0, 0])
     with pytest.raises(ValueError, match="bad parameters"):
         B.make_function("parity", 4, k=2)
+
+
+def test_a_score_of_exactly_zero_counts_as_plus_one():
+    # Scores 0 or 1 (the first bit, as 0/1): with sign(0) = +1 every input maps to +1, so the
+    # truth table is constant and nothing is sensitive; sign(0) = -1 would make it the dictator.
+    n = 6
+    score = lambda bits: bits[:, 0].astype(float)  # noqa: E731
+    np.testing.assert_array_equal(B.truth_table(score, n), np.ones(2**n))
+    assert B.monte_carlo_sensitivity(score, n, n_samples=200).mean == 0.0
+    assert B.average_sensitivity(B.truth_table(score, n)) == 0.0
+
+
+def test_real_valued_monte_carlo_sensitivity_is_the_total_influence():
+    # For real f on {±1}^n the total influence sum_i E[((f(x) - f(x^i)) / 2)^2] equals
+    # sum_S |S| fhat(S)^2 (O'Donnell 2014, chapter 2): compare the sampled estimate with it.
+    n = 6
+    rng = np.random.default_rng(4)
+    table = rng.normal(size=2**n)  # an arbitrary real function, by its values
+    score = lambda bits: table[B.input_index(bits)]  # noqa: E731
+    coef = B.fourier_coefficients(table)
+    exact = float((B.popcount(np.arange(2**n)) * coef**2).sum())
+    est = B.monte_carlo_sensitivity(score, n, n_samples=20_000, seed=2, binarize=False)
+    assert abs(est.mean - exact) < 4 * est.stderr
+    assert est.stderr < 0.03 * exact  # precise enough to tell a constant factor of 2 apart

@@ -94,3 +94,23 @@ def test_the_cache_prune_command_reports_what_it_removed(tmp_path: Path) -> None
     proc = run_cli(ROOT, "cache", "prune", env=env)
     assert proc.returncode == 0, proc.stderr
     assert "removed 1 cache entries" in proc.stderr and "kept 0" in proc.stderr
+
+
+def test_a_change_of_library_source_recomputes_a_cached_result(tmp_path: Path, monkeypatch):
+    # After a fix to the maths, a result computed inside a chapter must come from the new code.
+    monkeypatch.setenv("BIASBOOK_CACHE", str(tmp_path))
+    monkeypatch.delenv("BIASBOOK_NO_CACHE", raising=False)
+    assert cache.cached("t", {"x": 1}, lambda: "old code") == "old code"
+    assert cache.cached("t", {"x": 1}, lambda: "unused") == "old code"
+    monkeypatch.setattr(cache, "library_hash", lambda: "f" * 64)  # another library version
+    assert cache.cached("t", {"x": 1}, lambda: "new code") == "new code"
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BIASBOOK_CACHE", str(tmp_path))
+    monkeypatch.delenv("BIASBOOK_NO_CACHE", raising=False)
+    cache.cached("t", {"x": 1}, lambda: "stored")
+    monkeypatch.setenv("BIASBOOK_NO_CACHE", "1")
+    assert cache.cached("t", {"x": 1}, lambda: "fresh") == "fresh"
+    assert cache.cached("t", {"x": 2}, lambda: "fresh") == "fresh"
+    assert len(list(tmp_path.glob("t-*.pkl"))) == 1  # nothing written while off

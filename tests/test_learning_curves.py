@@ -131,3 +131,23 @@ def test_universal_curve_matches_eigenlearning_for_one_level_plus_a_deep_tail():
     r = (C + delta) / (f * eta)
     np.testing.assert_allclose(pred.learnability, universal_learnability(x, r), rtol=1e-3)
     np.testing.assert_allclose(universal_learnability(x, 0.0), np.minimum(1, x), atol=1e-12)
+
+
+def test_a_level_of_multiplicity_m_predicts_what_m_repeated_eigenvalues_predict():
+    # An eigenvalue of multiplicity m is m modes of that eigenvalue (the target's weight on the
+    # level shared among them): spelling the modes out must change no prediction.
+    eta = np.array([1.0, 0.3, 0.05, 0.004])
+    mult = np.array([1, 3, 6, 10])
+    v2 = np.array([0.5, 0.9, 0.3, 0.2])
+    n = np.array([1, 4, 12, 30, 80])
+    ridge = 1e-3
+    levels = lc.eigenlearning(eta, v2, n, ridge, mult, noise=0.01)
+    modes = lc.eigenlearning(
+        np.repeat(eta, mult), np.repeat(v2 / mult, mult), n, ridge, None, noise=0.01
+    )
+    np.testing.assert_allclose(levels.kappa, modes.kappa, rtol=1e-10)
+    np.testing.assert_allclose(levels.learnability, modes.learnability, rtol=1e-10)
+    np.testing.assert_allclose(levels.test_mse, modes.test_mse, rtol=1e-10)
+    # and the multiplicities matter: ignoring them gives another curve
+    ignored = lc.eigenlearning(eta, v2, n, ridge, None, noise=0.01)
+    assert not np.allclose(ignored.test_mse, levels.test_mse, rtol=1e-3)

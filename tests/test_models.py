@@ -15,6 +15,7 @@ from biasbook.nets.models import (
     init_mlp,
     init_transformer,
     one_hot_flat,
+    sinusoidal_positions,
 )
 
 
@@ -153,3 +154,16 @@ def test_mlp_real_inputs_and_linear_model():
     x = np.random.default_rng(0).normal(size=(3, 2, 3)).astype(np.float32)  # flattened to 6
     w, b = (np.asarray(params["layers"][0][k]) for k in ("w", "b"))
     np.testing.assert_allclose(apply_mlp(params, x, cfg), x.reshape(3, 6) @ w + b, rtol=1e-5)
+
+
+def test_sinusoidal_positions_follow_vaswani_et_al_term_by_term():
+    # PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(pos / 10000^(2i/d))
+    # (Vaswani et al. 2017, section 3.5), written out element by element.
+    n, d = 7, 10
+    ref = np.zeros((n, d))
+    for pos in range(n):
+        for i in range(d // 2):
+            ref[pos, 2 * i] = np.sin(pos / 10000 ** (2 * i / d))
+            ref[pos, 2 * i + 1] = np.cos(pos / 10000 ** (2 * i / d))
+    np.testing.assert_allclose(np.asarray(sinusoidal_positions(n, d)), ref, atol=1e-6)
+    assert float(sinusoidal_positions(2, 4)[1, 0]) == pytest.approx(np.sin(1.0))

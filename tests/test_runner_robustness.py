@@ -7,6 +7,7 @@ case, and checks what must keep holding (one-line exit-2 errors, the last good o
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -188,7 +189,8 @@ def _write_entries(build: str, first: int, n: int) -> None:
 
 def test_concurrent_reports_keep_every_entry(tmp_path: Path) -> None:
     build = str(tmp_path / "build")
-    with ProcessPoolExecutor(4) as pool:
+    # spawned, not forked: forking a process that runs JAX's threads can deadlock
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(_write_entries, [build] * 4, range(0, 400, 100), [100] * 4))
     report = json.loads((tmp_path / "build" / "execution.json").read_text())
     assert len(report["chapters"]) == 400

@@ -149,3 +149,11 @@ y = 0.5
 """
     hits = [h.split()[0] for h in prose.hard_coded_numbers(text)]
     assert hits == ["0.75", "12 %", "×3.2"] or hits == ["0.75", "12", "×3.2"]
+
+
+def test_a_failed_claim_stops_the_chapter_even_without_a_status_file(monkeypatch) -> None:
+    # Run directly in Jupyter (no runner, so no status file), a failure must still stop the
+    # notebook rather than show a FAILED row and carry on.
+    monkeypatch.delenv("BIASBOOK_STATUS_FILE", raising=False)
+    with pytest.raises(ReproductionFailure, match="1 of 1"):
+        report([row(0.1, {"flat": 0.0})], chapter="demo")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -97,3 +99,24 @@ def test_bad_input():
         grid_threshold([], [])
     with pytest.raises(ValueError, match="increasing"):
         grid_threshold([10, 5], [0, 1])
+
+
+@pytest.mark.parametrize("ci", [0.5, 0.68, 0.9])
+def test_bootstrap_interval_is_the_quantiles_of_the_exact_bootstrap_distribution(ci):
+    # Four seeds: all 4**4 resamples, equally likely, give the exact bootstrap distribution of the
+    # threshold. The interval's ends must be its (1 - ci)/2 and (1 + ci)/2 quantiles, up to the
+    # Monte Carlo error of 20,000 resamples (±0.015 in probability, about 5 standard errors).
+    ms = np.array([10, 20, 40, 80, 160])
+    acc = np.where(ms[None, :] >= np.array([10, 20, 40, 160])[:, None], 1.0, 0.5)
+    exact = np.array(
+        [
+            grid_threshold(ms, success_fraction(acc[list(i)], 0.95)).value
+            for i in itertools.product(range(4), repeat=4)
+        ]
+    )
+    lo, hi = bootstrap_threshold(ms, acc, 0.95, n_boot=20_000, ci=ci, seed=3)
+    tol = 0.015
+    for end, p in ((lo, (1 - ci) / 2), (hi, (1 + ci) / 2)):
+        # `end` is a p-quantile: at least p of the mass at or below it, at most p strictly below
+        assert (exact <= end).mean() >= p - tol, (ci, end)
+        assert (exact < end).mean() <= p + tol, (ci, end)

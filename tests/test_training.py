@@ -216,3 +216,31 @@ def test_each_training_program_compiles_once(devices, monkeypatch):
     train_many(M_INIT, M_APPLY, x + 0, y, _keys(3, seed=1), cfg)
     ((_, (init, run)),) = compiled._COMPILED.items()
     assert run._cache_size() == 1
+
+
+def test_each_step_draws_its_own_minibatch_among_the_real_examples_only():
+    # A linear model on one-hot inputs, trained by SGD with one example per step: a weight moves
+    # only when its example is drawn, so the weights that moved are the examples the steps saw.
+    # Forty steps over 48 real examples see about 48 * (1 - (47/48)^40) ≈ 27 distinct ones;
+    # steps that all drew the same minibatch would move one weight. Padding is never drawn.
+    n_real, n_pad, steps = 48, 16, 40
+    eye = np.eye(n_real + n_pad, dtype=np.float32)
+    X = np.stack([eye, eye])  # two models
+    y = np.ones((2, n_real + n_pad), dtype=np.float32)
+    w = np.zeros((2, n_real + n_pad))
+    w[:, :n_real] = 1.0
+    cfg = TrainConfig(steps=steps, learning_rate=0.1, batch_size=1, loss="mse", optimizer="sgd")
+
+    def init(key):
+        return {"w": jax.numpy.zeros(n_real + n_pad)}
+
+    def apply(params, x):
+        return x @ params["w"]
+
+    result = train_many(init, apply, X, y, _keys(2), cfg, weights=w)
+    for i in range(2):
+        moved = np.flatnonzero(np.asarray(result.params_of(i)["w"]) != 0)
+        assert 15 <= moved.size <= steps, moved
+        assert moved.max() < n_real  # only real examples
+    seen = [set(np.flatnonzero(np.asarray(result.params_of(i)["w"]))) for i in range(2)]
+    assert seen[0] != seen[1]  # each model its own draws
