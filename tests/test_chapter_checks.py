@@ -250,8 +250,14 @@ def test_log_mean_is_the_geometric_mean() -> None:
     assert se.mean_se(x)[1] == pytest.approx(x.std(ddof=1) / 2)
 
 
-def _study(r_text: float, r_floor: float) -> dict:
-    point = {"wikitext": r_text, "shuffled": r_floor, "iid": r_floor, "sorted": 0.9}
+def _study(r_text: float, r_floor: float, r_chain: float = 0.3) -> dict:
+    point = {
+        "wikitext": r_text,
+        "shuffled": r_floor,
+        "iid": r_floor,
+        "markov": r_chain,
+        "sorted": 0.9,
+    }
     return {
         8: {
             "one-hot": {
@@ -273,6 +279,24 @@ def test_text_place_sentence_between_the_controls() -> None:
     assert "agree with each other" in near["glue"]["wt-floor"]
     far = wt.ratio_summary(_study(0.7, 0.05), [8], ["one-hot"])
     assert "reaches one half or more at L = 8 (one-hot)" in far["glue"]["wt-place"]
+
+
+def test_the_text_against_its_bigram_chain() -> None:
+    # intervals ± 0.002: a chain at 0.3 is less symmetric than text at 0.2; one at 0.2 is not
+    apart = wt.markov_summary(_study(0.2, 0.05, r_chain=0.3), [8], ["one-hot"])
+    assert apart["rows"][0][5] == "text more symmetric"
+    assert "The text is more symmetric than the chain" in apart["glue"]["wt-markov"]
+    assert "167%" in apart["glue"]["wt-markov"]  # (0.3 − 0.05) / (0.2 − 0.05)
+    same = wt.markov_summary(_study(0.2, 0.05, r_chain=0.2), [8], ["one-hot"])
+    assert same["rows"][0][5] == "indistinguishable"
+    assert "Nowhere is the text more symmetric" in same["glue"]["wt-markov"]
+
+
+def test_principal_cross_threshold_is_the_largest_null_draw_plus_the_tolerance() -> None:
+    null = np.array([0.01, 0.03, 0.02])
+    assert wt.check_principal_cross((0.12, null)).holds is True  # 0.12 ≤ 0.03 + 0.1
+    assert wt.check_principal_cross((0.14, null)).holds is False
+    assert wt.check_principal_cross((0.0, null)).holds is True
 
 
 def test_bound_excess_by_hand() -> None:

@@ -200,3 +200,26 @@ def test_jackknife_of_a_mean_is_the_standard_error() -> None:
     loo = [{"m": (values.sum() - v) / 11} for v in values]
     se = pos.jackknife(loo)["m"]
     assert se == pytest.approx(values.std(ddof=1) / np.sqrt(12))
+
+
+def test_principal_cross_energy_vanishes_for_an_invariant_covariance_only() -> None:
+    C = invariant_matrix(4, 3, seed=7)
+    assert pos.principal_cross_energy(C, 4, 3) < 1e-12
+    assert pos.principal_cross_energy(random_psd(12, seed=8), 4, 3) > 1e-3
+    # the same through Lanczos (large matrices) and LAPACK (small ones)
+    big = random_psd(520, seed=9)  # L = 8 positions of d = 65
+    vals, vecs = np.linalg.eigh(big)
+    assert pos.principal_cross_energy(big, 8, 5) == pytest.approx(
+        pos.principal_part_cross(vals[-5:], vecs[:, -5:], 8), rel=1e-8
+    )
+
+
+def test_a_table_embedding_maps_ids_beyond_it_to_its_last_row() -> None:
+    table = np.random.default_rng(10).standard_normal((4, 2))
+    windows = np.array([[0, 3], [7, 1], [2, 9]])
+    emb = pos.TableEmbedding(table, "test")
+    x = table[np.minimum(windows, 3)].reshape(3, -1)
+    m = emb.moments(windows)
+    np.testing.assert_allclose(m.outer, x.T @ x)
+    np.testing.assert_allclose(m.total, x.sum(axis=0))
+    assert emb.dim == 2 and emb.label == "test (d = 2)"

@@ -107,3 +107,27 @@ def test_jackknife_same_with_kept_or_recomputed_chunks(monkeypatch: pytest.Monke
     for key, value in kept["se"].items():
         np.testing.assert_allclose(recomputed["se"][key], value, rtol=1e-10, atol=1e-14)
     assert kept["point"]["ratio"] == recomputed["point"]["ratio"]
+
+
+def test_a_further_exchangeable_draw_exceeds_the_largest_of_n_null_draws_one_time_in_n_plus_1():
+    # The calibration of T2: the held-out shuffled windows and the null draws are exchangeable,
+    # so the held-out one is the largest of the ten with probability 1/10. Over 60 independent
+    # texts the count of such events is Binomial(60, 0.1): 1 to 15 with probability 0.998.
+    emb = {"oh": pos.OneHotEmbedding(3)}
+    exceed = 0
+    for rep in range(60):
+        rng = np.random.default_rng(rep)
+        steps = np.where(rng.random(1600) < 0.7, 1, rng.integers(0, 5, 1600))
+        ids = np.cumsum(steps) % 5  # an ordered text: only its shuffles are exchangeable
+        null = ts.exchangeable_null(ids, [4], emb, seed=rep, n_draws=9, n_pcs=3)[4]["oh"]
+        held_out = ts.dataset_windows("shuffled", ids, 4, seed=rep)
+        C = emb["oh"].moments(held_out).covariance()
+        exceed += pos.principal_cross_energy(C, 4, 3) > null.max()
+    assert 1 <= exceed <= 15, exceed
+
+
+def test_markov_windows_are_stationary_runs_of_the_fitted_chain() -> None:
+    ids = np.tile([0, 1, 2, 3], 300)
+    win = ts.dataset_windows("markov", ids, 4, seed=0)
+    assert win.shape == (300, 4)
+    assert np.all(np.diff(win, axis=1) % 4 == 1)  # the only transitions the text has

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse.linalg
 
 from biasbook.maths.symmetric_group import irrep_dimension
 
@@ -176,7 +177,33 @@ class RandomEmbedding:
         return embedded_moments(windows, self.table)
 
 
-Embedding = OneHotEmbedding | RandomEmbedding
+@dataclass(frozen=True, eq=False)
+class TableEmbedding:
+    """A given table of vectors, e.g. learnt ones: id ``i`` maps to row ``min(i, n_rows - 1)``.
+
+    The last row stands for every id beyond the table (the "other" words of
+    :func:`biasbook.maths.word_vectors.ppmi_vectors`).
+    """
+
+    table: np.ndarray
+    name: str
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension (columns of the table)."""
+        return int(self.table.shape[1])
+
+    @property
+    def label(self) -> str:
+        """Short name for tables and legends."""
+        return f"{self.name} (d = {self.dim})"
+
+    def moments(self, windows: np.ndarray) -> Moments:
+        """Second moments of ``windows`` (ids) under this embedding."""
+        return embedded_moments(np.minimum(windows, self.table.shape[0] - 1), self.table)
+
+
+Embedding = OneHotEmbedding | RandomEmbedding | TableEmbedding
 
 # --------------------------------------------------------------------------- symmetry algebra
 
@@ -265,6 +292,31 @@ def isotypic_energy(C: np.ndarray, length: int) -> dict[str, float]:
         "cross": 2 * ts / total,
         "standard": (total - tt - 2 * ts) / total,
     }
+
+
+def principal_cross_energy(C: np.ndarray, length: int, k: int) -> float:
+    """Cross-sector share of the covariance's top-``k`` principal part ``C_k = V_k Λ_k V_kᵀ``.
+
+    ``isotypic_energy(C_k)["cross"]``: zero when the top-``k`` principal subspace is spanned by
+    vectors that each lie in one sector, as for an ``S_L``-invariant ``C`` whose top ``k`` levels do
+    not cut through a level shared by both sectors. Unlike the purity of single components it does
+    not depend on how a degenerate level inside one sector is resolved; a level shared by both
+    sectors (independent positions: ``B = 0``) still makes it noisy, which a null distribution
+    from exchangeable data calibrates.
+    """
+    n = C.shape[0]
+    if n > 512:
+        # Lanczos needs only products with C: about twice as fast as LAPACK's partial eigh on
+        # the largest one-hot covariances (2048 x 2048); the start vector is fixed (determinism).
+        vals, vecs = scipy.sparse.linalg.eigsh(C, k=k, v0=np.ones(n))
+    else:
+        vals, vecs = scipy.linalg.eigh(C, subset_by_index=[n - k, n - 1])
+    return principal_part_cross(vals, vecs, length)
+
+
+def principal_part_cross(vals: np.ndarray, vecs: np.ndarray, length: int) -> float:
+    """:func:`principal_cross_energy` from given eigenpairs (``vecs`` in columns)."""
+    return float(isotypic_energy((vecs * vals) @ vecs.T, length)["cross"])
 
 
 def trivial_fraction(vectors: np.ndarray, length: int) -> np.ndarray:
@@ -401,9 +453,12 @@ def position_profiles(vectors: np.ndarray, length: int) -> tuple[np.ndarray, np.
 
 
 def spectral_statistics(
-    C: np.ndarray, length: int, n_eigs: int, n_multiplets: int = 8
+    C: np.ndarray, length: int, n_eigs: int, n_multiplets: int = 8, n_pcs: int = 10
 ) -> dict[str, np.ndarray]:
     """Top eigenvalues of ``C`` and ``Sym(C)``; sector content of ``C``'s top components.
+
+    ``principal_cross`` is :func:`principal_cross_energy` of the top ``n_pcs`` (at most
+    ``n_eigs``) components, from the same eigendecomposition.
 
     Also ``block_norm`` (the ``L x L`` matrix of ``||C_ab||_F``), the position profiles of the top
     components (:func:`position_profiles`) and the leading multiplets' levels, centres and token
@@ -429,6 +484,7 @@ def spectral_statistics(
         "multiplet_centres": mult.centres,
         "multiplet_levels": mult.levels,
         "multiplet_directions": mult.u,
+        "principal_cross": np.float64(principal_part_cross(vals[:n_pcs], vecs[:, :n_pcs], length)),
     }
 
 
