@@ -264,7 +264,7 @@ def _study(r_text: float, r_floor: float, r_chain: float = 0.3) -> dict:
                 ds: {
                     "point": {"ratio": r, "offdiag_ratio": r},
                     "t_crit": 2.0,
-                    "se": {"ratio": 0.001},
+                    "se": {"ratio": 0.001, "offdiag_ratio": 0.001},
                 }
                 for ds, r in point.items()
             }

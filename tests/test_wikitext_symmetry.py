@@ -131,3 +131,30 @@ def test_markov_windows_are_stationary_runs_of_the_fitted_chain() -> None:
     win = ts.dataset_windows("markov", ids, 4, seed=0)
     assert win.shape == (300, 4)
     assert np.all(np.diff(win, axis=1) % 4 == 1)  # the only transitions the text has
+
+
+def test_window_pool_keeps_each_window_with_the_word_that_follows_it() -> None:
+    ids = np.arange(100) % 17
+    tokens, following = ts.window_pool(ids, 4, 10, top_v=10, seed=0)
+    assert tokens.shape == (10, 4) and following.shape == (10,)
+    full = np.arange(100).reshape(20, 5) % 17  # the non-overlapping windows of 4 + 1 tokens
+    rows = [
+        np.flatnonzero((full[:, 4] == f) & (np.minimum(full[:, :4], 10) == t).all(1))
+        for t, f in zip(tokens, following, strict=True)
+    ]
+    assert all(r.size >= 1 for r in rows)
+    assert tokens.max() <= 10  # bucketed to the top 10 words plus "other"
+    with pytest.raises(ValueError, match="fewer than n_pool"):
+        ts.window_pool(ids, 4, 21, top_v=10, seed=0)
+
+
+def test_windows_that_shuffling_cannot_change_give_identical_predictions() -> None:
+    # Every window holds one word L times: the symmetrised pool is the pool itself, so the two
+    # measures' predictions must agree exactly, and both lie in [0, 1] and grow with n.
+    rng = np.random.default_rng(1)
+    ids = np.repeat(rng.integers(0, 6, 400), 5)  # blocks of L + 1 = 5 equal tokens
+    out = ts.kernel_transfer(ids, 4, 5, [0, 1], 200, [4, 16, 64], 4, 1e-3, 1.0, seed=2)
+    np.testing.assert_allclose(out["predicted"]["text"], out["predicted"]["symmetrised"])
+    pred = out["predicted"]["text"]
+    assert np.all((pred >= -1e-9) & (pred <= 1 + 1e-9)) and np.all(np.diff(pred, axis=0) >= 0)
+    assert out["empirical"].shape == (4, 3, 2)
