@@ -120,4 +120,3 @@ def kernel_transfer(
         "eigenvalues": eigenvalues,
         "rates": rates,
     }
-
