@@ -309,3 +309,12 @@ def test_bound_excess_by_hand() -> None:
     }
     assert gp.bound_excess(res) == pytest.approx(0.0)  # on the bound, within 3 SE
     assert gp.bound_excess(res, 2.0) == pytest.approx(0.5)  # n = 4: learnability 1, bound 4/8
+
+
+def test_toeplitz_sentence_follows_the_numbers() -> None:
+    levels = np.array([1.0, 2.0])
+    assert "reproduces the measured range" in wt.toeplitz_reading(
+        levels, levels * 1.05, (0.3, 0.32)
+    )
+    assert "only in part" in wt.toeplitz_reading(levels, levels * 1.5, (0.3, 0.32))
+    assert "misses the frequency" in wt.toeplitz_reading(levels, levels, (0.3, 0.1))

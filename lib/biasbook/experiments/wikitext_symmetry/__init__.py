@@ -43,8 +43,10 @@ from biasbook.experiments.wikitext_symmetry.runs import (
 )
 from biasbook.experiments.wikitext_symmetry.summaries import (
     NAMES,
+    component_summary,
     markov_summary,
     ratio_summary,
+    toeplitz_reading,
     transfer_summary,
     verdict_summary,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "check_energy_share",
     "check_principal_cross",
     "check_purity",
+    "component_summary",
     "dataset_windows",
     "exchangeable_null",
     "half_width",
@@ -77,6 +80,7 @@ __all__ = [
     "sort_windows",
     "statistic",
     "symmetry_study",
+    "toeplitz_reading",
     "transfer_summary",
     "verdict_summary",
     "window_pool",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from biasbook.experiments.wikitext_symmetry.checks import (
+    PURITY,
     check_energy_share,
     check_principal_cross,
     check_purity,
@@ -227,7 +228,7 @@ def verdict_summary(
     contrast = [L for L in lengths if first_pc[L] < 0.1]
     verdict = (
         (
-            "WikiText-2 possesses *a degree* of permutation symmetry in the sense of the paper's "
+            "WikiText-2 possesses a degree of permutation symmetry in the sense of the paper's "
             "abstract "
             if max(place.values()) < 0.5
             else "By the symmetry-breaking ratio, "
@@ -300,7 +301,7 @@ def transfer_summary(result: Mapping[str, Any], words: Sequence[str]) -> dict[st
         f"{gap['text'].mean():.3f}). "
         + (
             "The symmetrised measure predicts as well or better for "
-            + ", ".join(f"`{w}`" for w in better)
+            + ", ".join(f"“{w}”" for w in better)
             + "."
             if better
             else "The text measure predicts better for every target: on these windows the "
@@ -308,3 +309,102 @@ def transfer_summary(result: Mapping[str, Any], words: Sequence[str]) -> dict[st
         )
     )
     return {"rows": rows, "gap": gap, "glue": {"wt-transfer": sentence}}
+
+
+def component_summary(
+    study: Mapping, lengths: Sequence[int], embeddings: Sequence[str], n_pcs: int
+) -> dict[str, str]:
+    """Sentences on the sector content of the top components and on the leading multiplet, each
+    chosen from the numbers (glue names ``wt-pc-*`` and ``wt-multiplet-split``)."""
+
+    def frac(L: int, e: str, ds: str) -> np.ndarray:
+        return np.asarray(statistic(study, L, e, ds, "trivial_fraction")[:n_pcs])
+
+    def min_purity(L: int, e: str, ds: str) -> float:
+        f = frac(L, e, ds)
+        return float(np.min(np.maximum(f, 1 - f)))
+
+    def names(items: Sequence[tuple[int, str]]) -> str:
+        return ", ".join(f"L = {L} ({e})" for L, e in items)
+
+    items = [(L, e) for L in lengths for e in embeddings]
+    contrast = [L for L in lengths if np.all(frac(L, "one-hot", "wikitext")[:3] < 0.05)]
+    trivial_first = [e for e in embeddings if all(frac(L, e, "wikitext")[0] > 0.9 for L in lengths)]
+    mixed = [k for k in items if min_purity(*k, "wikitext") < PURITY <= min_purity(*k, "shuffled")]
+    iid_mixed = [k for k in items if min_purity(*k, "iid") < PURITY]
+    spread = {
+        L: statistic(study, L, "one-hot", "wikitext", "multiplet_spread")[0]
+        / statistic(study, L, "one-hot", "shuffled", "multiplet_spread")[0]
+        for L in lengths
+    }
+    rel = [statistic(study, L, "one-hot", "wikitext", "multiplet_spread")[0] for L in lengths]
+    over_gap = [
+        statistic(study, L, "one-hot", "wikitext", "multiplet_spread_over_gap")[0] for L in lengths
+    ]
+    return {
+        "wt-pc-contrast": (
+            "At L = " + ", ".join(map(str, contrast)) + " the text's three leading one-hot "
+            "components lie almost purely (trivial share below 0.05) in the standard sector: they "
+            "are contrasts between positions (position profiles that sum to zero), as symmetry "
+            "demands."
+            if contrast
+            else "At no length do the text's three leading one-hot components all lie almost "
+            "purely (trivial share below 0.05) in the standard sector."
+        )
+        + (
+            " With the " + " and the ".join(trivial_first) + " embedding the top component is "
+            "instead a trivial one (a position average, trivial share above 0.9) at every length."
+            if trivial_first
+            else ""
+        ),
+        "wt-pc-mixed": (
+            f"At {names(mixed)} some of the text's top components mix the two sectors (purity "
+            f"below {PURITY}) although the shuffled windows, whose population covariance is the "
+            "text's symmetrised covariance, keep them apart."
+            if mixed
+            else "Wherever the shuffled windows keep the two sectors apart, so do the text's top "
+            "components."
+        ),
+        "wt-pc-iid": (
+            f"The i.i.d. control mixes the sectors (at {names(iid_mixed)}) although it is "
+            "exactly symmetric:"
+            if iid_mixed
+            else "The i.i.d. control keeps the sectors apart in this run, but only by chance, "
+            "since it is exactly symmetric with degenerate levels:"
+        ),
+        "wt-multiplet-split": (
+            f"The L − 1 levels of the leading one-hot multiplet spread over {min(rel):.2f} to "
+            f"{max(rel):.2f} of their mean, {min(spread.values()):.0f} to "
+            f"{max(spread.values()):.0f} times the spread that sampling noise produces in the "
+            f"shuffled control, and {min(over_gap):.1f} to {max(over_gap):.1f} times the gap to "
+            "the neighbouring levels"
+            + (", so the fans of neighbouring multiplets overlap." if min(over_gap) >= 1 else ".")
+        ),
+    }
+
+
+def toeplitz_reading(
+    measured: np.ndarray, predicted: np.ndarray, peaks: tuple[float, float]
+) -> str:
+    """Whether the Toeplitz matrix of the stream's autocovariance reproduces the leading multiplet:
+    its lowest and highest level within 10 % of the measured ones, and the peak frequency of the
+    top components (``peaks = (measured, predicted)``) within 0.05 cycles per token."""
+    ends = np.array([predicted.min(), predicted.max()])
+    seen = np.array([measured.min(), measured.max()])
+    close = bool(np.all(np.abs(ends - seen) <= 0.1 * np.abs(seen)))
+    same_peak = abs(peaks[0] - peaks[1]) <= 0.05
+    if close and same_peak:
+        return (
+            "A Toeplitz matrix built from the autocovariance of the stream alone reproduces the "
+            "measured range of levels to within 10 % and the frequency of the top components, so "
+            "the splitting is what stationarity predicts, not an effect of particular positions "
+            "in the window."
+        )
+    return (
+        "A Toeplitz matrix built from the autocovariance of the stream alone "
+        + ("reproduces" if close else "does not reproduce")
+        + " the measured range of levels to within 10 %, and "
+        + ("matches" if same_peak else "misses")
+        + " the frequency of the top components, so stationarity explains the splitting only "
+        "in part."
+    )
