@@ -143,13 +143,24 @@ def test_values_within_bounds_pass_and_huge_ones_warn_of_their_cost() -> None:
         parameters.check_bounds("c", {"n": 3}, {"n": {"minimum": 1}})
 
 
+def _bounded_chapter(root: Path, name: str, declaration: str, bounds: str) -> None:
+    """A chapter ``name`` with one extra parameter (``declaration``) and its ``bounds``."""
+    parameter = declaration.split(":")[0]
+    (root / "book" / f"{name}.md").write_text(
+        chapter_source(
+            name.title(),
+            f"print({parameter})",
+            params=f"quick: bool = False\nseed: int = 0\n{declaration}",
+            front=f"biasbook:\n  parameters:\n    {parameter}: {bounds}",
+        )
+    )
+
+
 def test_bounds_are_checked_before_any_kernel_starts_and_costs_are_announced(
     demo_project: Path,
 ) -> None:
-    params = "quick: bool = False\nseed: int = 0\ntrain_steps: int | None = None"
-    front = "biasbook:\n  parameters:\n    train_steps: {min: 1, warn_above: 1000}"
-    (demo_project / "book" / "demo.md").write_text(
-        chapter_source("Demo", "print(train_steps)", params=params, front=front)
+    _bounded_chapter(
+        demo_project, "demo", "train_steps: int | None = None", "{min: 1, warn_above: 1000}"
     )
     proc = run_cli(demo_project, "run", "demo", "-p", "train_steps", "0")
     assert proc.returncode == 2, proc.stderr
@@ -165,11 +176,7 @@ def test_bounds_are_checked_before_any_kernel_starts_and_costs_are_announced(
 def test_with_several_chapters_bad_input_for_the_last_stops_all_before_any_runs(
     demo_project: Path,
 ) -> None:
-    params = "quick: bool = False\nseed: int = 0\nn_seeds: int = 3"
-    front = "biasbook:\n  parameters:\n    n_seeds: {min: 2}"
-    (demo_project / "book" / "late.md").write_text(
-        chapter_source("Late", "print(n_seeds)", params=params, front=front)
-    )
+    _bounded_chapter(demo_project, "late", "n_seeds: int = 3", "{min: 2}")
     proc = run_cli(demo_project, "run", "--all", "-p", "n_seeds", "0")
     assert proc.returncode == 2
     assert "'n_seeds' of chapter 'late' must be ≥ 2" in proc.stderr
