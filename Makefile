@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book quick-book notebooks test test-lib lint format bench clean
+.PHONY: install book quick-book notebooks test test-lib lint format bench mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ format: $(STAMP)
 
 bench: $(STAMP)  ## the benchmark suite: writes _build/bench/bench.{json,md}
 	$(PY) bench/run.py
+
+mutation: $(STAMP)  ## plant bugs one at a time with cosmic-ray: _build/mutation/report.md (hours)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[mutation]"
+	$(PY) bench/mutation.py
 
 clean:
 	rm -rf _build

@@ -114,3 +114,39 @@ def test_no_cache_neither_reads_nor_writes(tmp_path: Path, monkeypatch) -> None:
     assert cache.cached("t", {"x": 1}, lambda: "fresh") == "fresh"
     assert cache.cached("t", {"x": 2}, lambda: "fresh") == "fresh"
     assert len(list(tmp_path.glob("t-*.pkl"))) == 1  # nothing written while off
+
+
+def test_the_library_hash_changes_with_any_file_of_the_library(tmp_path: Path, monkeypatch):
+    # The keys' guard against stale results: editing, adding or renaming a module changes it.
+    import shutil
+
+    lib = tmp_path / "biasbook"
+    shutil.copytree(cache.PACKAGE_DIR, lib, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", lib)
+
+    def digest() -> str:
+        cache.library_hash.cache_clear()
+        return cache.library_hash()
+
+    try:
+        seen = [digest()]
+        module = lib / "maths" / "thresholds.py"
+        module.write_text(module.read_text() + "\n# an edit\n")
+        seen.append(digest())
+        (lib / "maths" / "new_module.py").write_text("X = 1\n")
+        seen.append(digest())
+        (lib / "maths" / "new_module.py").rename(lib / "maths" / "renamed.py")
+        seen.append(digest())
+        (lib / "notes.txt").write_text("not code")  # only .py files count
+        seen.append(digest())
+    finally:
+        cache.library_hash.cache_clear()
+    assert len(set(seen[:4])) == 4 and seen[4] == seen[3]
+
+
+def test_the_key_does_not_depend_on_the_order_parameters_are_given_in() -> None:
+    assert cache.cache_key("t", {"a": 1, "b": [2, 3]}) == cache.cache_key(
+        "t", {"b": [2, 3], "a": 1}
+    )
+    assert cache.cache_key("t", {"a": 1}) != cache.cache_key("t", {"a": 2})
+    assert cache.cache_key("t", {"a": 1}) != cache.cache_key("u", {"a": 1})

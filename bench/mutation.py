@@ -1,0 +1,236 @@
+"""Mutation testing: plant one small bug at a time in the library and see whether the tests notice.
+
+``make mutation`` (or ``python bench/mutation.py [--modules PATH ...]``) runs cosmic-ray
+(https://cosmic-ray.readthedocs.io, installed by the ``mutation`` extra) on a copy of the
+checkout in ``_build/mutation/src``, since cosmic-ray edits the mutated file in place. Each
+module is mapped to the fast tests that guard it (:data:`MODULES`), so a mutant costs one run of
+those tests, not of the whole suite. The report, ``_build/mutation/report.md`` and
+``report.json``, gives per module the mutants, how many the tests killed (a failing test, or a
+timeout: the mutant made the code hang), the kill rate, and every surviving mutant with its diff.
+
+A survivor is either a hole in the tests (write a test of the behaviour, from an independent
+fact, not of the mutated line) or *equivalent* (no test could tell it from the original, e.g. a
+changed constant in an error message). Equivalent mutants are listed in
+``bench/mutation_equivalent.json`` (``"path:line:column:operator: mutated line": "why"``, the
+key the report prints); the report shows them with their reason and leaves them out of the rate.
+
+Not part of ``make test`` or CI: a module takes minutes to an hour (each mutant re-imports JAX).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "_build" / "mutation"
+EQUIVALENT = ROOT / "bench" / "mutation_equivalent.json"
+
+#: Module -> the fast test files that guard it. The targets of issue #23: the mathematics and
+#: statistics, the training steps, the status table, the cache and the runner's keys.
+MODULES: dict[str, list[str]] = {
+    "lib/biasbook/maths/thresholds.py": ["tests/test_thresholds.py"],
+    "lib/biasbook/maths/learning_curves.py": ["tests/test_learning_curves.py"],
+    "lib/biasbook/maths/boolean.py": ["tests/test_boolean.py"],
+    "lib/biasbook/maths/growth_fits.py": ["tests/test_growth_fits.py"],
+    "lib/biasbook/maths/regression.py": ["tests/test_regression.py"],
+    "lib/biasbook/maths/rank_tests.py": ["tests/test_rank_tests.py"],
+    "lib/biasbook/maths/markov_chains.py": ["tests/test_markov_chains.py"],
+    "lib/biasbook/maths/word_vectors.py": ["tests/test_word_vectors.py"],
+    "lib/biasbook/maths/position_symmetry.py": ["tests/test_position_symmetry.py"],
+    "lib/biasbook/maths/symmetric_group.py": ["tests/test_symmetric_group.py"],
+    "lib/biasbook/checks/verdicts.py": ["tests/test_status.py", "tests/test_chapter_checks.py"],
+    "lib/biasbook/book/status.py": ["tests/test_status.py"],
+    "lib/biasbook/store/cache.py": [
+        "tests/test_cache.py",
+        "tests/test_devices.py::test_compiled_programs_are_cached_on_disk_unless_told_not_to",
+    ],
+    "lib/biasbook/nets/steps.py": ["tests/test_training.py"],
+    "lib/biasbook/nets/training.py": ["tests/test_training.py"],
+    "lib/biasbook/book/parameters.py": ["tests/test_parameters.py"],
+}
+
+
+def copy_checkout(dest: Path) -> None:
+    """The tracked files of the checkout (as they are on disk) into ``dest``."""
+    shutil.rmtree(dest, ignore_errors=True)
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, files):
+        src = ROOT / name.decode()
+        if src.is_file():
+            target = dest / name.decode()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+
+
+def _session(module: str) -> tuple[Path, Path, Path]:
+    work = OUT / "sessions" / module.replace("/", "_")
+    return work, work / "config.toml", work / "session.sqlite"
+
+
+def _env(src: Path, work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        # the copy's library, not the checkout's editable install; results never from a cache
+        "PYTHONPATH": str(src / "lib"),
+        "BIASBOOK_BUILD": str(work / "build"),
+        "BIASBOOK_NO_CACHE": "1",
+    }
+
+
+_COSMIC_RAY = str(Path(sys.executable).with_name("cosmic-ray"))
+
+
+def run_module(src: Path, module: str, tests: list[str], timeout: float) -> None:
+    """Test every mutant of ``module`` with ``tests`` (a new cosmic-ray session)."""
+    work, config, session = _session(module)
+    work.mkdir(parents=True, exist_ok=True)
+    session.unlink(missing_ok=True)
+    command = f"{sys.executable} -m pytest -x -q -p no:cacheprovider " + " ".join(tests)
+    config.write_text(
+        "[cosmic-ray]\n"
+        f'module-path = "{module}"\n'
+        f"timeout = {timeout}\n"
+        "excluded-modules = []\n"
+        f'test-command = "{command}"\n\n'
+        "[cosmic-ray.distributor]\n"
+        'name = "local"\n'
+    )
+    for step in (["init", str(config), str(session)], ["exec", str(config), str(session)]):
+        subprocess.run([_COSMIC_RAY, *step], cwd=src, env=_env(src, work), check=True)
+
+
+def read_session(src: Path, module: str) -> list[dict]:
+    """One record per mutant of ``module``'s last session: its key, outcomes and diff."""
+    work, _, session = _session(module)
+    dump = subprocess.run(
+        [_COSMIC_RAY, "dump", str(session)],
+        cwd=src,
+        env=_env(src, work),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    records = []
+    for line in dump.splitlines():
+        item, result = json.loads(line)
+        (mutation,) = item["mutations"]
+        result = result or {}
+        diff = result.get("diff") or ""
+        # the mutated line itself, to tell apart mutants of one operator at one place (n ± 1)
+        plus = next((ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+ ")), "")
+        plus = plus or next(
+            (ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and "+++" not in ln),
+            "",
+        )
+        key = (
+            f"{module}:{mutation['start_pos'][0]}:{mutation['start_pos'][1]}:"
+            f"{mutation['operator_name']}: {plus}"
+        )
+        records.append(
+            {
+                "key": key,
+                "worker": result.get("worker_outcome"),
+                "test": result.get("test_outcome"),
+                "diff": diff,
+            }
+        )
+    return records
+
+
+def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
+    """Counts and kill rate of one module's mutants (equivalent ones left out of the rate)."""
+    counted = [r for r in records if r["key"] not in equivalent and r["test"] != "incompetent"]
+    killed = [r for r in counted if r["test"] == "killed" or r["worker"] == "timeout"]
+    survivors = [r for r in counted if r not in killed]
+    return {
+        "mutants": len(records),
+        "equivalent": sum(r["key"] in equivalent for r in records),
+        "incompetent": sum(r["test"] == "incompetent" for r in records),
+        "killed": len(killed),
+        "survived": len(survivors),
+        "kill_rate": len(killed) / len(counted) if counted else float("nan"),
+        "survivors": survivors,
+    }
+
+
+def write_report(results: dict[str, dict], equivalent: dict[str, str], wall: float) -> Path:
+    lines = [
+        "# Mutation testing report",
+        "",
+        f"cosmic-ray on {len(results)} module(s), {wall / 60:.1f} min, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}. Kill rate: killed / (mutants − equivalent − "
+        "incompetent); a timeout counts as killed.",
+        "",
+        "| module | mutants | killed | survived | equivalent | incompetent | kill rate |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for module, s in results.items():
+        lines.append(
+            f"| `{module}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
+            f"{s['equivalent']} | {s['incompetent']} | {s['kill_rate']:.0%} |"
+        )
+    for module, s in results.items():
+        if s["survivors"]:
+            lines += ["", f"## Survivors in `{module}`", ""]
+            for r in s["survivors"]:
+                lines += [f"- `{r['key']}`", "", "```diff", r["diff"].strip(), "```", ""]
+    if equivalent:
+        lines += ["", "## Equivalent mutants", ""]
+        lines += [f"- `{key}`: {why}" for key, why in sorted(equivalent.items())]
+    path = OUT / "report.md"
+    path.write_text("\n".join(lines) + "\n")
+    (OUT / "report.json").write_text(json.dumps(results, indent=1))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--modules", nargs="*", default=list(MODULES), help="module paths")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant's tests")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="re-read the last sessions (e.g. after triaging equivalent mutants); mutate nothing",
+    )
+    args = p.parse_args(argv)
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        print(f"error: no tests mapped for {unknown[0]}; mapped: {', '.join(MODULES)}")
+        return 2
+    if shutil.which("cosmic-ray", path=str(Path(sys.executable).parent)) is None:
+        print("error: cosmic-ray is not installed; run `pip install -e .[mutation]`")
+        return 2
+    equivalent = json.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    start = time.perf_counter()
+    src = OUT / "src"
+    if args.report_only:
+        missing = [m for m in args.modules if not _session(m)[2].exists()]
+        if missing:
+            print(f"error: no session for {missing[0]}; run without --report-only first")
+            return 2
+    else:
+        copy_checkout(src)
+    results = {}
+    for module in args.modules:
+        if not args.report_only:
+            print(f"mutating {module} ...", flush=True)
+            run_module(src, module, MODULES[module], args.timeout)
+        results[module] = summarise(read_session(src, module), equivalent)
+        s = results[module]
+        print(f"  {s['killed']} of {s['mutants'] - s['equivalent'] - s['incompetent']} killed")
+    path = write_report(results, equivalent, time.perf_counter() - start)
+    print(f"report: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
