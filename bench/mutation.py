@@ -6,7 +6,8 @@ checkout in ``_build/mutation/src``, since cosmic-ray edits the mutated file in 
 module is mapped to the fast tests that guard it (:data:`MODULES`), so a mutant costs one run of
 those tests, not of the whole suite. The report, ``_build/mutation/report.md`` and
 ``report.json``, gives per module the mutants, how many the tests killed (a failing test, or a
-timeout: the mutant made the code hang), the kill rate, and every surviving mutant with its diff.
+timeout: the mutant made the code hang), the kill rate, and every surviving mutant with its diff;
+it covers every module mutated so far (the sessions are kept in ``_build/mutation/sessions``).
 
 A survivor is either a hole in the tests (write a test of the behaviour, from an independent
 fact, not of the mutated line) or *equivalent* (no test could tell it from the original, e.g. a
@@ -227,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
         results[module] = summarise(read_session(src, module), equivalent)
         s = results[module]
         print(f"  {s['killed']} of {s['mutants'] - s['equivalent'] - s['incompetent']} killed")
+    # The report covers every module with a session, the earlier runs' too, in MODULES' order.
+    for module in MODULES:
+        if module not in results and _session(module)[2].exists():
+            results[module] = summarise(read_session(src, module), equivalent)
+    results = {m: results[m] for m in MODULES if m in results}
     path = write_report(results, equivalent, time.perf_counter() - start)
     print(f"report: {path}")
     return 0

@@ -157,3 +157,34 @@ def test_a_failed_claim_stops_the_chapter_even_without_a_status_file(monkeypatch
     monkeypatch.delenv("BIASBOOK_STATUS_FILE", raising=False)
     with pytest.raises(ReproductionFailure, match="1 of 1"):
         report([row(0.1, {"flat": 0.0})], chapter="demo")
+
+
+def test_the_status_cell_flags_a_documented_failure_that_now_passes_and_gives_reasons() -> None:
+    note = "documented as not reproduced: revisit the text"
+    surprise = row(1.0, {"flat": 0.0}, expected=False)  # passes, though documented as failing
+    assert surprise.verdict == st.PASSED and note in book_status.verdict_cell(surprise)
+    assert note not in book_status.verdict_cell(row(1.0, {"flat": 0.0}))
+    documented = row(0.1, {"flat": 0.0}, expected=False)  # fails, as documented
+    cell = book_status.verdict_cell(documented)
+    assert cell.startswith(f"{st.SYMBOL[st.NOT_REPRODUCED]} {st.NOT_REPRODUCED}: ")
+    assert note not in cell and documented.reasons[0] in cell  # the reasons follow the verdict
+
+
+def test_the_table_shows_controls_or_a_dash() -> None:
+    table = book_status.to_markdown(
+        [row(1.0, {"flat": 0.0}), st.not_tested("Figure 3", paper="figure 3: x", why="slow")]
+    )
+    tested, untested = table.splitlines()[2:]
+    assert "flat" in tested and "| — |" in untested
+
+
+def test_the_record_names_the_runner_s_chapter_and_keeps_nan_values(
+    tmp_path: Path, monkeypatch
+) -> None:
+    out = tmp_path / "status.json"
+    monkeypatch.setenv("BIASBOOK_STATUS_FILE", str(out))
+    monkeypatch.setenv("BIASBOOK_CHAPTER", "from-the-runner")
+    report([row(float("nan"), {"flat": 0.0})])  # a test undecided on NaN data: still recorded
+    record = json.loads(out.read_text())
+    assert record["chapter"] == "from-the-runner"
+    assert record["counts"]["inconclusive"] == 1
