@@ -149,13 +149,15 @@ def read_session(src: Path, module: str) -> list[dict]:
 
 def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
     """Counts and kill rate of one module's mutants (equivalent ones left out of the rate)."""
-    counted = [r for r in records if r["key"] not in equivalent and r["test"] != "incompetent"]
+    done = [r for r in records if r["worker"] is not None]  # an interrupted session: the rest wait
+    counted = [r for r in done if r["key"] not in equivalent and r["test"] != "incompetent"]
     killed = [r for r in counted if r["test"] == "killed" or r["worker"] == "timeout"]
     survivors = [r for r in counted if r not in killed]
     return {
         "mutants": len(records),
-        "equivalent": sum(r["key"] in equivalent for r in records),
-        "incompetent": sum(r["test"] == "incompetent" for r in records),
+        "pending": len(records) - len(done),
+        "equivalent": sum(r["key"] in equivalent for r in done),
+        "incompetent": sum(r["test"] == "incompetent" for r in done),
         "killed": len(killed),
         "survived": len(survivors),
         "kill_rate": len(killed) / len(counted) if counted else float("nan"),
@@ -171,12 +173,13 @@ def write_report(results: dict[str, dict], equivalent: dict[str, str], wall: flo
         f"{time.strftime('%Y-%m-%d %H:%M')}. Kill rate: killed / (mutants − equivalent − "
         "incompetent); a timeout counts as killed.",
         "",
-        "| module | mutants | killed | survived | equivalent | incompetent | kill rate |",
-        "|---|---|---|---|---|---|---|",
+        "| module | mutants | not yet run | killed | survived | equivalent | incompetent "
+        "| kill rate |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for module, s in results.items():
         lines.append(
-            f"| `{module}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
+            f"| `{module}` | {s['mutants']} | {s['pending']} | {s['killed']} | {s['survived']} | "
             f"{s['equivalent']} | {s['incompetent']} | {s['kill_rate']:.0%} |"
         )
     for module, s in results.items():
@@ -227,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             run_module(src, module, MODULES[module], args.timeout)
         results[module] = summarise(read_session(src, module), equivalent)
         s = results[module]
-        print(f"  {s['killed']} of {s['mutants'] - s['equivalent'] - s['incompetent']} killed")
+        print(f"  {s['killed']} of {s['killed'] + s['survived']} non-equivalent mutants killed")
     # The report covers every module with a session, the earlier runs' too, in MODULES' order.
     for module in MODULES:
         if module not in results and _session(module)[2].exists():
