@@ -22,6 +22,7 @@ from biasbook.store.paths import book_dir, checkout_root, project_root
 
 
 def front_matter(path: Path) -> dict[str, Any]:
+    """The YAML front matter of a Markdown file (``{}`` if it has none)."""
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---"):
         return {}
