@@ -120,3 +120,73 @@ def test_bootstrap_interval_is_the_quantiles_of_the_exact_bootstrap_distribution
         # `end` is a p-quantile: at least p of the mass at or below it, at most p strictly below
         assert (exact <= end).mean() >= p - tol, (ci, end)
         assert (exact < end).mean() <= p + tol, (ci, end)
+
+
+def test_boundaries_count_as_reached_exactly_at_the_target_and_the_level():
+    # An accuracy equal to the target is a success; a success fraction equal to the level passes.
+    assert success_fraction(np.array([[0.95, 0.94]]), 0.95).tolist() == [1.0, 0.0]
+    ms = [10, 20, 40]
+    assert grid_threshold(ms, [0.0, 0.5, 0.5], level=0.5).value == pytest.approx(20.0)
+    assert grid_threshold(ms, [1.0, 1.0, 1.0], level=1.0) == grid_threshold(ms, [1, 1, 1])
+    # the last size must succeed: one that falls back below the level is censored above
+    assert grid_threshold(ms, [0.0, 1.0, 0.4]).censored == "above"
+    # the interpolation is linear in (log m, success): halfway in log between 10 and 40
+    assert grid_threshold([10, 40], [0.0, 1.0]).value == pytest.approx(20.0)
+    lo, hi = bootstrap_threshold(ms, np.array([[0.5, 0.95, 0.95]] * 4), 0.95)
+    assert lo == hi == pytest.approx(14.142, abs=1e-3)  # every seed succeeds at 20 exactly
+
+
+def test_bisection_stops_at_the_first_size_that_reaches_the_level_exactly():
+    calls = []
+
+    def success(m: int) -> float:
+        calls.append(m)
+        return 0.5 if m >= 37 else 0.4  # reaches the level 0.5 exactly at 37
+
+    assert bisect_threshold(success, 1, 100) == 37
+    assert len(calls) <= 2 + int(np.ceil(np.log2(99)))
+    assert bisect_threshold(lambda m: float(m >= 2), 1, 2) == 2  # adjacent lo and hi
+    with pytest.raises(ValueError, match="lower lo"):
+        bisect_threshold(lambda m: 0.5, 1, 10)  # exactly the level at lo: already reached
+    with pytest.raises(ValueError, match="lo < hi"):
+        bisect_threshold(lambda m: 1.0, 5, 5)
+
+
+def test_thresholds_of_several_groups_of_seeds():
+    ms = np.array([10, 20, 40])
+    acc = np.zeros((2, 3, 4, 3))  # two by three groups, four seeds each
+    acc[..., 2] = 1.0
+    acc[1, 2, :, 1] = 1.0  # one group already succeeds at 20
+    found = thresholds(ms, acc, 0.95)
+    assert len(found) == 6
+    assert [t.value for t in found][:5] == pytest.approx([28.284] * 5, abs=1e-3)
+    assert found[5].value == pytest.approx(14.142, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("ms", "message"),
+    [
+        ([], "empty"),
+        ([[10, 20]], "empty"),
+        ([0, 10], "positive"),
+        ([10, 10], "increasing"),
+        ([10, 5], "increasing"),
+    ],
+)
+def test_grids_that_are_refused(ms, message):
+    with pytest.raises(ValueError, match=message):
+        grid_threshold(ms, np.zeros(np.size(ms)) if np.ndim(ms) == 1 else [0, 0])
+
+
+def test_levels_and_shapes_that_are_refused():
+    ms = [10, 20]
+    for level in (0.0, 1.5, -0.5):
+        with pytest.raises(ValueError, match="level"):
+            grid_threshold(ms, [0, 1], level=level)
+    with pytest.raises(ValueError, match="shape"):
+        grid_threshold(ms, [0, 1, 1])
+    with pytest.raises(ValueError, match="seeds, m"):
+        success_fraction(np.array([0.9, 0.9]), 0.5)
+    for bad in (np.zeros((2, 3)), np.zeros(2), np.zeros((1, 2, 2))):
+        with pytest.raises(ValueError, match="acc must have shape"):
+            bootstrap_threshold(ms, bad, 0.95)
