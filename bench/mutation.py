@@ -127,11 +127,8 @@ def read_session(src: Path, module: str) -> list[dict]:
         result = result or {}
         diff = result.get("diff") or ""
         # the mutated line itself, to tell apart mutants of one operator at one place (n ± 1)
-        plus = next((ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+ ")), "")
-        plus = plus or next(
-            (ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and "+++" not in ln),
-            "",
-        )
+        added = (ln for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++"))
+        plus = next((ln[1:].strip() for ln in added), "")
         key = (
             f"{module}:{mutation['start_pos'][0]}:{mutation['start_pos'][1]}:"
             f"{mutation['operator_name']}: {plus}"

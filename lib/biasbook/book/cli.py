@@ -168,12 +168,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     check_writable(build_dir(), "BIASBOOK_BUILD")
     if args.command == "cache":
         return _cache(args.action)
+    if args.command == "run" and args.all == bool(args.chapters):
+        raise UsageError("name chapters or give --all (not both)")
+    check_writable(cache_dir(), "BIASBOOK_CACHE")  # chapters keep results there
     if args.command == "run":
-        if args.all == bool(args.chapters):
-            raise UsageError("name chapters or give --all (not both)")
-        check_writable(cache_dir(), "BIASBOOK_CACHE")
         return _run(list(require_chapters()) if args.all else args.chapters, args)
-    check_writable(cache_dir(), "BIASBOOK_CACHE")
     return _build(args)
 
 

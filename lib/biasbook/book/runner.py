@@ -156,7 +156,11 @@ def plan(name: str, params: Mapping[str, Any] | None = None) -> Plan:
     if name not in all_chapters:
         raise UsageError(f"unknown chapter {name!r}; valid chapters: {', '.join(all_chapters)}")
     source = all_chapters[name]
-    notebook = read_notebook(source)
+    return _plan(name, source, read_notebook(source), params)
+
+
+def _plan(name: str, source: Path, notebook: Any, params: Mapping[str, Any] | None) -> Plan:
+    """:func:`plan` of a chapter already found and read."""
     settings = config(source)
     defaults = parameter_defaults(notebook)
     values = validate_parameters(
@@ -218,9 +222,7 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
     if not force and not cache.cache_off():
         hit = _cached_result(p)
         if hit is not None:
-            # e.g. a typo that failed, then undone: the good output is current again.
-            for stale in (f"{p.name}.ipynb", f"{p.name}.kernel.log"):
-                (failed_dir() / stale).unlink(missing_ok=True)
+            _clear_failed(p.name)  # e.g. a typo that failed, then undone: the output is current
             return hit
 
     work_root = build_dir() / "work"
@@ -285,7 +287,12 @@ def _publish(name: str, notebook: Path, status: Path, result: ChapterResult) -> 
     else:  # a chapter without a status table: no record left from an earlier version
         status_final.unlink(missing_ok=True)
     write_text_atomic(_meta_path(name), json.dumps(asdict(result), indent=1, default=repr))
-    for stale in (f"{name}.ipynb", f"{name}.kernel.log"):  # no longer the latest outcome
+    _clear_failed(name)  # no longer the latest outcome
+
+
+def _clear_failed(name: str) -> None:
+    """Remove a chapter's failed notebook and kernel log: its latest outcome is good."""
+    for stale in (f"{name}.ipynb", f"{name}.kernel.log"):
         (failed_dir() / stale).unlink(missing_ok=True)
 
 
@@ -322,13 +329,19 @@ def plan_many(names: Sequence[str], params: Mapping[str, Any] | None = None) -> 
             f"unknown chapter {unknown[0]!r}; valid chapters: {', '.join(all_chapters)}"
         )
     params = dict(params or {})
+    notebooks = {n: read_notebook(all_chapters[n]) for n in names}  # each read once
     if len(names) == 1:
-        return [plan(names[0], params)]
-    declared = {n: parameter_defaults(read_notebook(all_chapters[n])) for n in names}
+        return [_plan(names[0], all_chapters[names[0]], notebooks[names[0]], params)]
+    declared = {n: parameter_defaults(nb) for n, nb in notebooks.items()}
     stray = sorted(set(params) - set().union(*(d.keys() for d in declared.values())))
     if stray:
         raise UsageError(f"parameter {stray[0]!r} is declared by none of {', '.join(names)}")
-    return [plan(n, {k: v for k, v in params.items() if k in declared[n]}) for n in names]
+    return [
+        _plan(
+            n, all_chapters[n], notebooks[n], {k: v for k, v in params.items() if k in declared[n]}
+        )
+        for n in names
+    ]
 
 
 def run_many(

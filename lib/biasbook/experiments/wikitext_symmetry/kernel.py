@@ -100,18 +100,17 @@ def kernel_transfer(
     g = g - rates  # centred: learnability of the part that varies over the pool
     V = top_v + 1
     n = np.asarray(n_grid, dtype=int)
-    predicted, eigenvalues = {}, {}
+    predicted, eigenvalues, grams = {}, {}, {}
     for name, T in (("text", tokens), ("symmetrised", shuffled)):
-        K = onehot_attention_nngp(T, T, V, beta)
+        K = grams[name] = onehot_attention_nngp(T, T, V, beta)
         eta, weights = _spectrum(K, g)
         eigenvalues[name] = eta[::-1]
         predicted[name] = np.stack(
             [eigenlearning(eta, weights[:, j], n, ridge).learnability for j in range(g.shape[1])],
             axis=1,
         )
-    K_text = onehot_attention_nngp(tokens, tokens, V, beta)
     curve = empirical_learning_curve(
-        K_text, np.full(n_pool, 1.0 / n_pool), g, n, n_seeds, ridge, seed + 2
+        grams["text"], np.full(n_pool, 1.0 / n_pool), g, n, n_seeds, ridge, seed + 2
     )
     return {
         "n": n,

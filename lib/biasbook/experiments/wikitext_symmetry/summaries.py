@@ -81,13 +81,23 @@ def ratio_summary(
     }
 
 
+def multiplet_splitting(study: Mapping, lengths: Sequence[int]) -> dict[int, float]:
+    """Spread of the text's leading one-hot multiplet in units of the shuffled control's (the
+    spread that sampling noise alone produces), per window length."""
+    return {
+        L: statistic(study, L, "one-hot", "wikitext", "multiplet_spread")[0]
+        / statistic(study, L, "one-hot", "shuffled", "multiplet_spread")[0]
+        for L in lengths
+    }
+
+
 def markov_summary(
     study: Mapping, lengths: Sequence[int], embeddings: Sequence[str]
 ) -> dict[str, Any]:
     """The text against the bigram chain fitted to it: how much of the text's departure from
     exchangeability (above the shuffled noise floor) stationarity alone reproduces, and whether
     the text is more symmetric than the chain, for the ratio and the off-diagonal ratio."""
-    rows, verdicts = [], {}
+    rows, verdicts, shares = [], {}, []
     for emb in embeddings:
         for L in lengths:
             cells = [emb, L]
@@ -96,6 +106,8 @@ def markov_summary(
                 h = {ds: half_width(study, L, emb, ds, key) for ds in ("wikitext", "markov")}
                 floor = statistic(study, L, emb, "shuffled", key)
                 share = (r["markov"] - floor) / (r["wikitext"] - floor)
+                if key == "ratio":
+                    shares.append(share)
                 if r["wikitext"] + h["wikitext"] < r["markov"] - h["markov"]:
                     word = "text more symmetric"
                 elif r["markov"] + h["markov"] < r["wikitext"] - h["wikitext"]:
@@ -110,15 +122,6 @@ def markov_summary(
                     word,
                 ]
             rows.append(tuple(cells))
-    shares = [
-        (statistic(study, L, e, "markov", "ratio") - statistic(study, L, e, "shuffled", "ratio"))
-        / (
-            statistic(study, L, e, "wikitext", "ratio")
-            - statistic(study, L, e, "shuffled", "ratio")
-        )
-        for L in lengths
-        for e in embeddings
-    ]
     more = [
         f"L = {L} ({e})"
         for (L, e, key), word in verdicts.items()
@@ -182,11 +185,7 @@ def verdict_summary(
     undecided_t1 = [k for k in items if t1[k].holds is None]
     failed_t2 = [k for k in items if t2[k].holds is False]
     failed_purity = [k for k in items if purity[k].holds is False]
-    spread = [
-        statistic(study, L, "one-hot", "wikitext", "multiplet_spread")[0]
-        / statistic(study, L, "one-hot", "shuffled", "multiplet_spread")[0]
-        for L in lengths
-    ]
+    spread = list(multiplet_splitting(study, lengths).values())
 
     def names(ks: Sequence[tuple[int, str]]) -> str:
         return ", ".join(f"L = {L} ({e})" for L, e in ks) or "none"
@@ -332,11 +331,7 @@ def component_summary(
     trivial_first = [e for e in embeddings if all(frac(L, e, "wikitext")[0] > 0.9 for L in lengths)]
     mixed = [k for k in items if min_purity(*k, "wikitext") < PURITY <= min_purity(*k, "shuffled")]
     iid_mixed = [k for k in items if min_purity(*k, "iid") < PURITY]
-    spread = {
-        L: statistic(study, L, "one-hot", "wikitext", "multiplet_spread")[0]
-        / statistic(study, L, "one-hot", "shuffled", "multiplet_spread")[0]
-        for L in lengths
-    }
+    spread = multiplet_splitting(study, lengths)
     rel = [statistic(study, L, "one-hot", "wikitext", "multiplet_spread")[0] for L in lengths]
     over_gap = [
         statistic(study, L, "one-hot", "wikitext", "multiplet_spread_over_gap")[0] for L in lengths
