@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from biasbook.book.chapters import chapters
+
 from conftest import QUICK_BUILD
 
 pytestmark = pytest.mark.chapters
