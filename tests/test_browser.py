@@ -2,9 +2,9 @@
 blocked (a student on a train), its images render, every formula is typeset by the book's own
 MathJax, the console stays clean, and no internal link is broken.
 
-Uses Debian's ``chromium`` and ``chromium-driver`` through selenium. Without them the browser test
-is skipped, except in CI (``CI=true``), where ``.ci/run`` installs them and a skip would hide a
-failure.
+Uses Debian's ``chromium`` and ``chromium-driver`` (or Chrome and its driver, as on GitHub's
+runners) through selenium. Without them the browser test is skipped, except in CI (``CI=true``),
+where ``.ci/run`` installs them and a skip would hide a failure.
 """
 
 from __future__ import annotations
@@ -72,7 +72,12 @@ def test_no_broken_internal_links(built_book: dict) -> None:
 
 
 def _browser():
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    # Debian's chromium (.ci/run installs it), or the Chrome of GitHub's runner images, whose
+    # chromedriver lies in $CHROMEWEBDRIVER.
+    chromium = shutil.which("chromium") or shutil.which("google-chrome")
+    driver = shutil.which("chromedriver") or shutil.which(
+        "chromedriver", path=os.environ.get("CHROMEWEBDRIVER", "")
+    )
     if not (chromium and driver):
         if os.environ.get("CI"):
             pytest.fail("chromium and chromedriver are required in CI (.ci/run installs them)")
