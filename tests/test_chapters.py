@@ -48,6 +48,15 @@ def test_chapter_page_has_embedded_figures_and_status_table(built_book: dict, ch
     assert "Reproduction status" in html
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_published_page_has_no_stderr_blocks(built_book: dict, chapter: str) -> None:
+    """Progress bars (and warnings) belong to a terminal or a live notebook, not to the page."""
+    html = (BUILD / "html" / "book" / f"{chapter}.html").read_text()
+    blocks = re.findall(r'<div class="output stderr.*?</pre>', html, flags=re.S)
+    shown = [re.sub(r"<[^>]+>", "", b).strip()[-120:] for b in blocks[:3]]
+    assert not blocks, f"{chapter}: {len(blocks)} stderr blocks, e.g. {shown}"
+
+
 def test_overview_page_gathers_every_chapter(built_book: dict) -> None:
     html = (BUILD / "html" / "book" / "status.html").read_text()
     for chapter in CHAPTERS:

@@ -59,6 +59,31 @@ def test_failed_claim_check_fails_the_chapter(demo_project: Path) -> None:
     assert "ReproductionFailure" in proc.stderr
 
 
+def test_runner_kernels_store_no_progress_bars_and_talk_over_ipc(demo_project: Path) -> None:
+    """Bars are for people watching: none lands in the executed notebook (hence the HTML), and
+    the kernel, on local sockets, has no plain-text-TCP warning to give (its log says)."""
+    body = (
+        "import os, sys\n"
+        "from tqdm import tqdm\n"
+        "for _ in tqdm(range(3), desc='a bar'):\n"
+        "    pass\n"
+        "print('kernel env', os.environ.get('TQDM_DISABLE'), file=sys.stderr)\n"
+        "raise RuntimeError('keep the kernel log')"
+    )
+    (demo_project / "book" / "demo.md").write_text(chapter_source("Demo", body))
+    assert run_cli(demo_project, "run", "demo").returncode == 1
+    failed = demo_project / "_build" / "failed"
+    stored = [
+        "".join(output.get("text", ""))
+        for cell in json.loads((failed / "demo.ipynb").read_text())["cells"]
+        for output in cell.get("outputs", [])
+        if output.get("name") == "stderr"
+    ]
+    assert stored == ["kernel env 1\n"]  # the cell ran and wrote to stderr; no bar was stored
+    log = (failed / "demo.kernel.log").read_text()
+    assert "without encryption" not in log and "eavesdropping" not in log
+
+
 def test_no_cache_re_executes_a_chapter(demo_project: Path) -> None:
     assert run_cli(demo_project, "run", "demo").returncode == 0
     proc = run_cli(demo_project, "run", "demo", env={"BIASBOOK_NO_CACHE": "1"})

@@ -124,17 +124,34 @@ def _error_summary(err: BaseException) -> str:
     return (lines[-1] if lines else type(err).__name__)[:500]
 
 
-def _kernel_manager(log: Path) -> type:
-    """A kernel manager class whose kernels write their own stdout and stderr to ``log``.
+#: Environment of a chapter's kernel on top of the runner's own. Nobody watches a papermill run's
+#: cells, so progress bars would only be stored in the notebook and published as stderr blocks:
+#: ``TQDM_DISABLE`` (read by every ``tqdm`` bar as its default) switches them off there, and only
+#: there: the same chapter opened in Jupyter shows its bars, and the runner prints one line per
+#: chapter (and papermill's bar over the cells when stderr is a terminal).
+KERNEL_ENV = {"TQDM_DISABLE": "1"}
 
-    Without it the kernel process inherits the terminal: its start-up warnings and, on Ctrl-C,
-    its tracebacks land among the runner's one-line messages. The log of a failed run is kept
-    next to its notebook in :func:`failed_dir`.
+
+def _kernel_manager(log: Path) -> type:
+    """A kernel manager class for the runner's kernels.
+
+    Its kernels write their own stdout and stderr to ``log``: without it the kernel process
+    inherits the terminal, and its start-up warnings and, on Ctrl-C, its tracebacks land among the
+    runner's one-line messages (the log of a failed run is kept next to its notebook in
+    :func:`failed_dir`). They run with :data:`KERNEL_ENV`, and talk to the runner over local IPC
+    sockets rather than TCP, so nothing is sent in plain text over the network interface and the
+    kernel has no reason to warn that it is (TCP is kept on Windows, which has no IPC transport).
     """
     from jupyter_client.manager import AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
+        def __init__(self, **kw: Any) -> None:
+            if os.name != "nt":
+                kw.setdefault("transport", "ipc")
+            super().__init__(**kw)
+
         async def start_kernel(self, **kw: Any) -> None:
+            kw["env"] = {**(kw.get("env") or os.environ), **KERNEL_ENV}
             with log.open("ab") as f:
                 kw.setdefault("stdout", f)
                 kw.setdefault("stderr", f)
