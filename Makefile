@@ -21,7 +21,7 @@ quick-book: $(STAMP)  ## the same in quick mode (about a minute a chapter)
 	$(PY) -m biasbook notebooks
 	$(PY) -m biasbook build --quick
 
-notebooks: $(STAMP)  ## regenerate notebooks/ (what Colab and Binder open) from book/*.md
+notebooks: $(STAMP)  ## regenerate notebooks/ (what Colab and Binder open; student copies without solutions) from book/*.md
 	$(PY) -m biasbook notebooks
 
 test: $(STAMP)  ## lint, library tests, every chapter in quick mode, HTML build and its checks

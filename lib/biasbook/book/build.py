@@ -27,6 +27,10 @@ STATUS_MARKER = "<!-- status-tables -->"
 API_MARKER = "<!-- api-modules -->"
 #: Replaced in ``book/instructors.md`` by the chapters' reference run times.
 RUN_TIMES_MARKER = "<!-- run-times -->"
+#: Replaced in ``book/instructors.md`` by the links to each chapter's full and student notebooks.
+STUDENT_COPIES_MARKER = "<!-- student-copies -->"
+#: Where the generated notebooks (``notebooks/<version>/``) are staged, for download links.
+STAGED_NOTEBOOKS = Path("book") / "_notebooks"
 
 #: The library's layers in the order the API page shows them: lowest (imported by all) first.
 LAYERS = ("store", "checks", "maths", "data", "nets", "plotting", "experiments", "book")
@@ -143,6 +147,35 @@ def run_times_table() -> str:
     return "\n".join(lines)
 
 
+def student_copies_table() -> str:
+    """Markdown table linking, per chapter, the full notebook and the student copy: a download
+    from the built book and a Colab link to the published repository (``_config.yml``)."""
+    import yaml
+
+    from biasbook.book.notebooks import VERSIONS
+
+    config = yaml.safe_load((project_root() / "_config.yml").read_text())
+    repo = config["repository"]["url"].rstrip("/").removeprefix("https://github.com/")
+    branch = config["repository"].get("branch", "main")
+    colab = config["launch_buttons"]["colab_url"].rstrip("/")
+    lines = ["| chapter | " + " | ".join(_VERSION_TITLES[v] for v in VERSIONS) + " |"]
+    lines.append("|---" * (len(VERSIONS) + 1) + "|")
+    for name in chapters():
+        cells = [
+            f"{{download}}`download <{STAGED_NOTEBOOKS.name}/{v}/{name}.ipynb>` · "
+            f"[open in Colab]({colab}/github/{repo}/blob/{branch}/notebooks/{v}/{name}.ipynb)"
+            for v in VERSIONS
+        ]
+        lines.append(f"| {{doc}}`{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+_VERSION_TITLES = {
+    "book": "full notebook (with solutions)",
+    "student": "student copy (no solutions)",
+}
+
+
 def run_header(name: str) -> str:
     """Markdown note placed under a chapter's title: how this page was executed, and downloads."""
     meta_path = runner.executed_dir() / f"{name}.meta.json"
@@ -226,9 +259,15 @@ def stage() -> Path:
                 data = data.replace(STATUS_MARKER.encode(), status_tables().encode())
             elif src.name == "instructors.md":
                 data = data.replace(RUN_TIMES_MARKER.encode(), run_times_table().encode())
+                data = data.replace(STUDENT_COPIES_MARKER.encode(), student_copies_table().encode())
             elif src.name == "api.md":
                 data = data.replace(API_MARKER.encode(), api_sections().encode())
             _write_if_changed(dest, data)
+        wanted.add(dest)
+    # The generated notebooks, for the instructors page's download links.
+    for src in sorted((root / "notebooks").glob("*/*.ipynb")):
+        dest = out / STAGED_NOTEBOOKS / src.relative_to(root / "notebooks")
+        _write_if_changed(dest, src.read_bytes())
         wanted.add(dest)
     # Drop staged files whose source is gone (e.g. a chapter renamed), except Sphinx's conf.py.
     for path in list(out.rglob("*")):

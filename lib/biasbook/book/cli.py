@@ -74,7 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     add_run_options(build)
     build.add_argument("--clean", action="store_true", help="rebuild the HTML from scratch")
 
-    nbs = sub.add_parser("notebooks", help="regenerate notebooks/ (Colab/Binder) from the chapters")
+    nbs = sub.add_parser(
+        "notebooks",
+        help="regenerate notebooks/ from the chapters (Colab/Binder; student copies: no solutions)",
+    )
     nbs.add_argument("--check", action="store_true", help="only check they are in sync")
 
     cache = sub.add_parser("cache", help="manage the result cache")
