@@ -14,7 +14,7 @@ import pytest
 
 from biasbook.book.chapters import chapters
 
-from conftest import QUICK_BUILD
+from conftest import QUICK_BUILD, ROOT
 
 pytestmark = pytest.mark.chapters
 
@@ -55,6 +55,27 @@ def test_published_page_has_no_stderr_blocks(built_book: dict, chapter: str) -> 
     blocks = re.findall(r'<div class="output stderr.*?</pre>', html, flags=re.S)
     shown = [re.sub(r"<[^>]+>", "", b).strip()[-120:] for b in blocks[:3]]
     assert not blocks, f"{chapter}: {len(blocks)} stderr blocks, e.g. {shown}"
+
+
+_BOX = re.compile(r":::\{prf:(theorem|proposition|lemma|corollary|definition)\}(.*?)\n:::\n", re.S)
+
+
+def test_theorem_boxes_render_numbered_and_referenced(built_book: dict) -> None:
+    total = 0
+    for chapter in CHAPTERS:
+        boxes = _BOX.findall((ROOT / "book" / f"{chapter}.md").read_text())
+        html = (BUILD / "html" / "book" / f"{chapter}.html").read_text()
+        for kind in {k for k, _ in boxes}:
+            n = sum(k == kind for k, _ in boxes)
+            assert html.count(f'<div class="proof {kind} admonition"') == n, (chapter, kind)
+            numbered = sum(k == kind and ":nonumber:" not in body for k, body in boxes)
+            shown = re.findall(rf'caption-number">{kind.title()} \d+', html)
+            assert len(shown) == numbered, (chapter, kind, shown)
+        total += len(boxes)
+    assert total >= 8  # the papers' results and the book's propositions of every chapter
+    # Cross-references from the status tables resolve to the boxes (links are checked elsewhere).
+    status = (BUILD / "html" / "book" / "status.html").read_text()
+    assert "prf:ref" not in status and 'href="sensitivity.html#sens-thm-6"' in status
 
 
 def test_overview_page_gathers_every_chapter(built_book: dict) -> None:

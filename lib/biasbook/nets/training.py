@@ -44,7 +44,6 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
-from tqdm import tqdm  # text bars: tqdm.auto warns without ipywidgets in notebooks
 
 from biasbook.nets.compiled import (
     _COMPILED,
@@ -70,6 +69,7 @@ from biasbook.nets.steps import (
     static_key,
     traced_hyper,
 )
+from biasbook.store.progress import progress_bar
 
 _LOSSES = ("logistic", "mse", "xent")
 _OPTIMIZERS = ("adamw", "sgd")
@@ -457,10 +457,10 @@ def train_many(
     logs = [m0]
     log_steps = logged_steps(config)
     n_chunks = len(log_steps) - 1
-    bar = tqdm(
+    bar = progress_bar(
         total=int(config.steps),
         desc=f"train_many ({n} models)",
-        disable=progress is False,
+        show=progress,
         delay=0.0 if progress else 3.0,
         leave=False,
     )

@@ -195,7 +195,8 @@ def reproduction_claims(
         claim(
             "For a permutation-symmetric data set, the kernel's eigenspaces are isotypic (S_L "
             "irreps)",
-            paper="abstract: representation theory of S_L gives quantitative predictions",
+            paper="abstract: representation theory of S_L gives quantitative predictions "
+            "({prf:ref}`gp-prop-schur`)",
             check="|K(πt,πt') − K| < 1e-12 max K; every nonzero level ≥ 1 − 1e-8 in one irrep",
             test=check_isotypic,
             data=iso,
@@ -204,7 +205,8 @@ def reproduction_claims(
         ),
         claim(
             "Eigenvalue multiplicities are the irrep dimensions",
-            paper="abstract: representation theory of S_L (a consequence of Schur's lemma)",
+            paper="abstract: representation theory of S_L (Schur's lemma, "
+            "{prf:ref}`gp-prop-schur`)",
             check="every nonzero level has multiplicity f^λ",
             test=check_multiplicities,
             data=mult,
@@ -303,7 +305,8 @@ def reproduction_claims(
         claim(
             "Learnability of a target in irrep λ is bounded by n / dim(λ)",
             paper="follow-up and abstract: learnability bounds from the dimensions of the irreps "
-            "(a consistency check: eigenlearning obeys it by construction)",
+            "({prf:ref}`gp-prop-bound`; a consistency check: eigenlearning obeys it by "
+            "construction)",
             check="theory ≤ min(1, n/f); empirical mean ≤ min(1, n/f) + 3 SE, every L, k, n",
             test=check_bound,
             data=bound,

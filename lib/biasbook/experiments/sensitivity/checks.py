@@ -139,7 +139,7 @@ def reproduction_claims(
         claim(
             "as(f) by enumeration equals the closed forms (PARITY n, MAJORITY, FIRST 1, k-sparse "
             "parity k)",
-            paper="definition: as(f) = Σ_i Pr[f(x) ≠ f(x ⊕ e_i)]",
+            paper="definition ({prf:ref}`sens-def-as`): as(f) = Σ_i Pr[f(x) ≠ f(x ⊕ e_i)]",
             check="max |error| over functions and n < 1e-9",
             test=lambda e: at_most(e, 1e-9, fmt=".1e"),
             data=identities["closed"],
@@ -147,7 +147,7 @@ def reproduction_claims(
         ),
         claim(
             "as(f) = Σ_S |S| f̂(S)² (Fourier form), and Parseval",
-            paper="definition: the Fourier form of the average sensitivity",
+            paper="definition: the Fourier form ({prf:ref}`sens-prop-fourier`)",
             check="max |error| < 1e-9 (closed-form functions and 20 random f)",
             test=lambda e: at_most(e, 1e-9, fmt=".1e"),
             data=identities["fourier"],
@@ -171,7 +171,8 @@ def reproduction_claims(
         ),
         claim(
             "Minima are sharper for more sensitive functions (at every length)",
-            paper="theorem 6: sharpness is bounded below by the sensitivity; figure 1",
+            paper="theorem 6 ({prf:ref}`sens-thm-6`): sharpness bounded below by the sensitivity; "
+            "figure 1",
             check="Spearman ρ(as, S_σ) > 0 with p < 0.01 at each n",
             test=check_rank_correlation,
             data={
@@ -235,8 +236,8 @@ def reproduction_claims(
         ),
         claim(
             "Fitting PARITY needs a larger LayerNorm blowup than FIRST (at every length)",
-            paper="corollary 5: a sensitive function needs a large parameter norm or a large "
-            "LayerNorm blowup",
+            paper="corollary 5 ({prf:ref}`sens-cor-5`): a sensitive function needs a large "
+            "parameter norm or a large LayerNorm blowup",
             check="mean log blowup of PARITY − FIRST > 2 SE at each n",
             test=check_greater,
             data={

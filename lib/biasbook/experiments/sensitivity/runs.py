@@ -30,6 +30,7 @@ from biasbook.maths.regression import weighted_least_squares
 from biasbook.nets.models import TransformerConfig, apply_transformer, init_transformer
 from biasbook.nets.sharpness import layernorm_input_std, parameter_norm, perturbation_sharpness_many
 from biasbook.nets.training import TrainConfig, train_many
+from biasbook.store.progress import progress_bar
 
 #: A function to train on: a :func:`biasbook.maths.boolean.make_function` name and its
 #: keyword arguments.
@@ -193,10 +194,8 @@ def sharpness_sweep(
         raise ValueError(
             f"sharpness_sweep compares minima of the squared error; got loss={train.loss!r}"
         )
-    from tqdm import tqdm  # text bars: tqdm.auto warns without ipywidgets in notebooks
-
     rows: dict[str, list] = {k: [] for k in _SWEEP_KEYS}
-    for n in tqdm(list(ns), desc="sharpness sweep (n)", disable=not progress):
+    for n in progress_bar(list(ns), desc="sharpness sweep (n)", show=progress):
         specs = [s for s in functions if _valid(s, n)]
         if not specs:
             continue

@@ -158,7 +158,7 @@ def reproduction_claims(
             "A single attention head plus a small MLP computes an s-sparse function exactly, "
             "for any T",
             paper="abstract: a bounded-norm self-attention head represents a sparse function "
-            "(the explicit construction is ours)",
+            "({prf:ref}`vc-thm-creation`; the explicit construction is ours)",
             check=f"max |error| < 1e-9 over {n_checks} cases (all 2^T inputs to T = 14; random "
             "and extreme inputs to T = 16384)",
             test=lambda e: Outcome(e < 1e-9, f"max |error| {e:.1e}", 1e-9 - e),
@@ -167,8 +167,9 @@ def reproduction_claims(
         ),
         claim(
             "The weight norms a bounded-norm head needs grow like log T, not T",
-            paper="abstract: sample complexity scales with log T through norm bounds (the norm "
-            "of our construction is ours)",
+            paper="abstract: sample complexity scales with log T through norm bounds "
+            "({prf:ref}`vc-thm-capacity`; the norm of our construction is ours, "
+            "{prf:ref}`vc-lemma-gap`)",
             check="a + b log T fits ‖W_QK‖(T) better than a + b T, with R² > 0.99",
             test=check_norm_growth,
             data=(T_norm, norms),
@@ -176,7 +177,7 @@ def reproduction_claims(
         ),
         claim(
             "A one-layer transformer's sample complexity grows like log T (sparse AND, MAJORITY)",
-            paper="abstract: samples needed grow like log T",
+            paper="abstract: samples needed grow like log T ({prf:ref}`vc-thm-capacity`)",
             check="weighted χ²: a + b log T fits m*(T) better than a + b T (≥ 3 thresholds)",
             test=check_log_beats_linear,
             data=points,
@@ -223,7 +224,8 @@ def reproduction_claims(
         ),
         not_tested(
             "The covering-number bound on the generalisation of norm-bounded attention",
-            paper="abstract: the main technical result, a covering-number capacity bound",
+            paper="abstract: the main technical result, a covering-number capacity bound "
+            "({prf:ref}`vc-thm-capacity`)",
             why="a bound, not a measurement: the chapter measures trained models instead",
         ),
     ]

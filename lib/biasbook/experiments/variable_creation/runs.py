@@ -30,6 +30,7 @@ from biasbook.maths.thresholds import (
     grid_threshold,
     success_fraction,
 )
+from biasbook.store.progress import progress_bar
 
 MODELS = ("transformer", "mlp")
 
@@ -194,8 +195,6 @@ def run_sweeps(
     dict
         ``{target: SweepResult}``.
     """
-    from tqdm import tqdm  # text bars: tqdm.auto warns without ipywidgets in notebooks
-
     from biasbook.nets.training import TrainConfig
     from biasbook.store.cache import cached
 
@@ -217,7 +216,7 @@ def run_sweeps(
     all_T = sorted({T for Ts in grids.values() for T in Ts})
     acc: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
     label = f"{model} on {', '.join(grids)}: T"
-    for T in tqdm(all_T, desc=label, disable=progress is False):
+    for T in progress_bar(all_T, desc=label, show=progress):
         targets = [t for t in grids if T in grids[t]]
         args = {
             "model": model,
