@@ -132,7 +132,7 @@ def _error_summary(err: BaseException) -> str:
 KERNEL_ENV = {"TQDM_DISABLE": "1"}
 
 
-def _kernel_manager(log: Path) -> type:
+def _kernel_manager(log: Path, sockets: Path) -> type:
     """A kernel manager class for the runner's kernels.
 
     Its kernels write their own stdout and stderr to ``log``: without it the kernel process
@@ -141,6 +141,10 @@ def _kernel_manager(log: Path) -> type:
     :func:`failed_dir`). They run with :data:`KERNEL_ENV`, and talk to the runner over local IPC
     sockets rather than TCP, so nothing is sent in plain text over the network interface and the
     kernel has no reason to warn that it is (TCP is kept on Windows, which has no IPC transport).
+    The sockets are files named after ``sockets``, a folder of this run's own: jupyter_client's
+    default names them after the working directory, so two runs of one chapter at once would
+    collide (and a socket's path must stay under about 100 characters, which a folder inside a
+    deep build folder may not).
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -148,6 +152,7 @@ def _kernel_manager(log: Path) -> type:
         def __init__(self, **kw: Any) -> None:
             if os.name != "nt":
                 kw.setdefault("transport", "ipc")
+                kw.setdefault("ip", str(sockets / "kernel"))
             super().__init__(**kw)
 
         async def start_kernel(self, **kw: Any) -> None:
@@ -246,6 +251,7 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
     work_root.mkdir(parents=True, exist_ok=True)
     # A folder of its own per run: two runs of one chapter never share a work notebook.
     work = Path(tempfile.mkdtemp(dir=work_root, prefix=f"{p.name}-"))
+    sockets = Path(tempfile.mkdtemp(prefix="biasbook-kernel-"))  # short: see _kernel_manager
     input_nb, output_nb = work / f"{p.name}.input.ipynb", work / f"{p.name}.ipynb"
     status_tmp, kernel_log = work / f"{p.name}.status.json", work / f"{p.name}.kernel.log"
     env_backup = {k: os.environ.get(k) for k in ("BIASBOOK_STATUS_FILE", "BIASBOOK_CHAPTER")}
@@ -264,7 +270,7 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
                 cwd=str(p.source.parent),
                 progress_bar=sys.stderr.isatty() if progress is None else progress,
                 report_mode=False,
-                kernel_manager_class=_kernel_manager(kernel_log),
+                kernel_manager_class=_kernel_manager(kernel_log, sockets),
             )
         except Exception as err:  # papermill raises PapermillExecutionError for a failed cell
             error = _error_summary(err)
@@ -289,6 +295,7 @@ def execute(p: Plan, *, force: bool = False, progress: bool | None = None) -> Ch
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _publish(name: str, notebook: Path, status: Path, result: ChapterResult) -> None:
