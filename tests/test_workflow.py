@@ -72,6 +72,7 @@ def test_the_workflow_runs_the_makefile_targets_of_ci_run_and_no_other_recipe() 
     runs = {step["run"].strip(): step.get("if", "") for step in _steps() if "run" in step}
     assert runs.get("bash .ci/run") == "github.event_name == 'pull_request'"
     assert runs.get("make book") == "github.event_name != 'pull_request'"
+    assert "make mutation" in runs  # the weekly mutation job (CONTRIBUTING.md)
     for command in runs:  # the book's tools are called only through the Makefile
         for tool in ("pytest", "ruff", "biasbook", "jupyter-book", "sphinx", "papermill"):
             assert tool not in command, f"{tool!r} called outside the Makefile: {command}"
@@ -82,7 +83,7 @@ def test_triggers_caches_deployment_and_failure_report() -> None:
     on = wf["on"]
     assert {"pull_request", "push", "schedule"} <= set(on)
     assert on["push"]["branches"] == ["main"] and on["schedule"][0]["cron"]
-    uses = {step.get("uses", "").split("@")[0]: step for step in _steps()}
+    uses = {step.get("uses", "").split("@")[0]: step for step in wf["jobs"]["build"]["steps"]}
     keys = [
         step["with"]["key"]
         for step in _steps()
@@ -102,6 +103,11 @@ def test_triggers_caches_deployment_and_failure_report() -> None:
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     report = uses["actions/upload-artifact"]
     assert report["if"] == "failure()" and "_build/execution.json" in report["with"]["path"]
+    mutation = wf["jobs"]["mutation"]
+    assert "schedule" in mutation["if"] and "pull_request" not in mutation["if"]
+    assert any(
+        "_build/mutation/report.md" in s.get("with", {}).get("path", "") for s in mutation["steps"]
+    )
 
 
 def test_the_workflow_checks_the_data_it_fetches() -> None:
