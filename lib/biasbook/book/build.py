@@ -147,6 +147,12 @@ def run_times_table() -> str:
     return "\n".join(lines)
 
 
+_VERSION_TITLES = {
+    "book": "full notebook (with solutions)",
+    "student": "student copy (no solutions)",
+}
+
+
 def student_copies_table() -> str:
     """Markdown table linking, per chapter, the full notebook and the student copy: a download
     from the built book and a Colab link to the published repository (``_config.yml``)."""
@@ -168,12 +174,6 @@ def student_copies_table() -> str:
         ]
         lines.append(f"| {{doc}}`{name}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-_VERSION_TITLES = {
-    "book": "full notebook (with solutions)",
-    "student": "student copy (no solutions)",
-}
 
 
 def run_header(name: str) -> str:

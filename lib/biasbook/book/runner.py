@@ -126,7 +126,8 @@ def _error_summary(err: BaseException) -> str:
 
 #: Environment of a chapter's kernel on top of the runner's own. Nobody watches a papermill run's
 #: cells, so progress bars would only be stored in the notebook and published as stderr blocks:
-#: ``TQDM_DISABLE`` (read by every ``tqdm`` bar as its default) switches them off there, and only
+#: ``TQDM_DISABLE`` (tqdm's default, and read at each call by ``store.progress.progress_bar``,
+#: which library code uses) switches them off there, and only
 #: there: the same chapter opened in Jupyter shows its bars, and the runner prints one line per
 #: chapter (and papermill's bar over the cells when stderr is a terminal).
 KERNEL_ENV = {"TQDM_DISABLE": "1"}
