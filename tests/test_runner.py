@@ -162,3 +162,40 @@ def test_run_times_table_sums_modes_and_flags_missing(monkeypatch: pytest.Monkey
     del times[names[0]]["default"]
     table = build.run_times_table()
     assert "not measured" in table and "| incomplete |" in table
+
+
+def test_the_chapter_key_changes_with_each_thing_that_changes_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Source, parameters, data fingerprints and library each change the key; the order in
+    which parameters or inputs are given does not (a fast test of what the runner's cache
+    decisions rest on)."""
+    from biasbook.book import runner
+    from biasbook.store import cache
+
+    source = tmp_path / "demo.md"
+    source.write_text("# Demo\n")
+    base = runner.chapter_key(source, {"quick": True, "seed": 0}, {"wikitext-2": {"a": "1"}})
+    assert base == runner.chapter_key(
+        source, {"seed": 0, "quick": True}, {"wikitext-2": {"a": "1"}}
+    )
+    changed = {
+        "parameter value": runner.chapter_key(
+            source, {"quick": True, "seed": 1}, {"wikitext-2": {"a": "1"}}
+        ),
+        "parameter added": runner.chapter_key(
+            source, {"quick": True, "seed": 0, "n": 2}, {"wikitext-2": {"a": "1"}}
+        ),
+        "data": runner.chapter_key(source, {"quick": True, "seed": 0}, {"wikitext-2": {"a": "2"}}),
+        "no data": runner.chapter_key(source, {"quick": True, "seed": 0}),
+    }
+    source.write_text("# Demo, edited\n")
+    changed["source"] = runner.chapter_key(
+        source, {"quick": True, "seed": 0}, {"wikitext-2": {"a": "1"}}
+    )
+    source.write_text("# Demo\n")
+    monkeypatch.setattr(cache, "library_hash", lambda: "another library")
+    changed["library"] = runner.chapter_key(
+        source, {"quick": True, "seed": 0}, {"wikitext-2": {"a": "1"}}
+    )
+    assert len({base, *changed.values()}) == len(changed) + 1, changed
