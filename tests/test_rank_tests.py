@@ -52,3 +52,24 @@ def test_constant_input_and_bad_sizes() -> None:
         spearman([1.0, 2], [1.0, 2])
     with pytest.raises(ValueError, match="orderings"):
         spearman(list(range(9)), list(range(9)))
+
+
+def test_every_constant_or_malformed_input_is_handled() -> None:
+    # A constant y has no ranking either (the docstring's rule, for both arguments).
+    assert spearman([1.0, 2, 3], [5.0, 5, 5]) == (0.0, 1.0)
+    assert spearman([1.0, 2, 3, 4], [2.0, 2, 2, 2]) == (0.0, 1.0)
+    for x, y in (
+        ([1.0, 2, 3, 4], [1.0, 2, 3]),  # unequal lengths, either way round
+        ([1.0, 2, 3], [1.0, 2, 3, 4]),
+        ([[1.0, 2, 3]], [[1.0, 2, 3]]),  # not sequences of numbers
+        (np.arange(6.0).reshape(3, 2), np.arange(6.0).reshape(3, 2)),  # three rows of two
+        (5.0, 5.0),
+    ):
+        with pytest.raises(ValueError, match="equal length"):
+            spearman(x, y)
+
+
+def test_the_exact_test_runs_up_to_its_limit() -> None:
+    # Eight values, the most enumerated: the identity is the only ordering with rho = 1.
+    r, p = spearman(list(range(8)), list(range(8)))
+    assert r == pytest.approx(1.0) and p == pytest.approx(1 / 40320)
