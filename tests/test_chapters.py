@@ -78,6 +78,14 @@ def test_theorem_boxes_render_numbered_and_referenced(built_book: dict) -> None:
     assert "prf:ref" not in status and 'href="sensitivity.html#sens-thm-6"' in status
 
 
+def test_instructors_page_links_every_chapter_and_its_student_copy(built_book: dict) -> None:
+    html = (BUILD / "html" / "book" / "instructors.html").read_text()
+    for chapter in CHAPTERS:
+        for name, version in ((chapter, "book"), (f"{chapter}-student", "student")):
+            assert re.search(rf'href="\.\./_downloads/\w+/{name}\.ipynb"', html), name
+            assert f"blob/main/notebooks/{version}/{chapter}.ipynb" in html, (chapter, version)
+
+
 def test_overview_page_gathers_every_chapter(built_book: dict) -> None:
     html = (BUILD / "html" / "book" / "status.html").read_text()
     for chapter in CHAPTERS:

@@ -29,7 +29,8 @@ API_MARKER = "<!-- api-modules -->"
 RUN_TIMES_MARKER = "<!-- run-times -->"
 #: Replaced in ``book/instructors.md`` by the links to each chapter's full and student notebooks.
 STUDENT_COPIES_MARKER = "<!-- student-copies -->"
-#: Where the generated notebooks (``notebooks/<version>/``) are staged, for download links.
+#: Where the generated notebooks (``notebooks/<version>/``) are staged, for download links
+#: (``<chapter>.ipynb``, ``<chapter>-student.ipynb``).
 STAGED_NOTEBOOKS = Path("book") / "_notebooks"
 
 #: The library's layers in the order the API page shows them: lowest (imported by all) first.
@@ -153,6 +154,12 @@ _VERSION_TITLES = {
 }
 
 
+def _staged_name(version: str, name: str) -> str:
+    # One download name per version, so that a full notebook and its student copy downloaded
+    # side by side do not overwrite each other.
+    return f"{name}.ipynb" if version == "book" else f"{name}-{version}.ipynb"
+
+
 def student_copies_table() -> str:
     """Markdown table linking, per chapter, the full notebook and the student copy: a download
     from the built book and a Colab link to the published repository (``_config.yml``)."""
@@ -168,7 +175,7 @@ def student_copies_table() -> str:
     lines.append("|---" * (len(VERSIONS) + 1) + "|")
     for name in chapters():
         cells = [
-            f"{{download}}`download <{STAGED_NOTEBOOKS.name}/{v}/{name}.ipynb>` · "
+            f"{{download}}`download <{STAGED_NOTEBOOKS.name}/{_staged_name(v, name)}>` · "
             f"[open in Colab]({colab}/github/{repo}/blob/{branch}/notebooks/{v}/{name}.ipynb)"
             for v in VERSIONS
         ]
@@ -266,7 +273,7 @@ def stage() -> Path:
         wanted.add(dest)
     # The generated notebooks, for the instructors page's download links.
     for src in sorted((root / "notebooks").glob("*/*.ipynb")):
-        dest = out / STAGED_NOTEBOOKS / src.relative_to(root / "notebooks")
+        dest = out / STAGED_NOTEBOOKS / _staged_name(src.parent.name, src.stem)
         _write_if_changed(dest, src.read_bytes())
         wanted.add(dest)
     # Drop staged files whose source is gone (e.g. a chapter renamed), except Sphinx's conf.py.
