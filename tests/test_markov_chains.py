@@ -63,3 +63,75 @@ def test_bad_input():
         fit_markov_chain(np.array([1, 2]), order=2)
     with pytest.raises(ValueError, match="n_chains"):
         sample_markov_chain(fit_markov_chain(np.arange(5)), 0, 3, seed=0)
+
+
+def test_order_two_contexts_are_told_apart_by_their_order():
+    # Every context (a, b) of six ids has its own likely successor T[a, b] (probability 0.9, else
+    # uniform): contexts such as (a, b) and (b, a), or two with the same sum, must not be
+    # confused. Ids up to 5 (an odd largest id) also test the base contexts are written in.
+    rng = np.random.default_rng(7)
+    table = rng.integers(0, 6, size=(6, 6))
+    stream = [0, 1]
+    for _ in range(30_000):
+        likely = table[stream[-2], stream[-1]]
+        stream.append(likely if rng.random() < 0.9 else rng.integers(0, 6))
+    runs = sample_markov_chain(fit_markov_chain(np.array(stream), order=2), 2000, 40, seed=3)
+    a, b, c = runs[:, :-2].ravel(), runs[:, 1:-1].ravel(), runs[:, 2:].ravel()
+    hit = c == table[a, b]
+    for context in range(36):
+        seen = (a * 6 + b) == context
+        assert hit[seen].mean() > 0.85, (divmod(context, 6), hit[seen].mean())  # 0.9 + 0.1 / 6
+
+
+def test_runs_start_at_uniformly_random_positions_of_the_whole_stream():
+    # Distinct tokens: a run's first token is its start position, which must range over every
+    # position whose context has a successor (0 .. size - order - 1), evenly.
+    stream = np.arange(200)
+    for order in (1, 2):
+        first = sample_markov_chain(fit_markov_chain(stream, order), 20_000, order, seed=4)[:, 0]
+        assert first.min() == 0 and first.max() == stream.size - order - 1, order
+        counts = np.bincount(first, minlength=stream.size - order)
+        assert counts.min() > 0.5 * counts.mean(), order  # about 100 per position, none rare
+
+
+def test_a_run_that_reaches_the_end_of_the_stream_restarts_at_a_random_position():
+    # 0 -> 1 -> ... -> 49 deterministically; the context ending at 49 has no successor, so the
+    # run goes on with the tokens of a fresh random context (first token anything in
+    # 0 .. 49 - order), then with that context's successors: every other step is +1.
+    for order in (1, 2):
+        chain = fit_markov_chain(np.arange(50), order)
+        runs = sample_markov_chain(chain, 300, 200, seed=5).astype(np.int64)
+        step = runs[:, 1:] - runs[:, :-1]
+        at_end = runs[:, :-1] == 49
+        assert at_end.any() and np.all(step[~at_end] == 1), order
+        restarts = runs[:, 1:][at_end]
+        assert restarts.min() == 0 and restarts.max() == 49 - order, order
+
+
+def test_the_last_transition_of_the_stream_is_learnt():
+    # 0 -> 2 happens once, at the very end: a third of the transitions out of 0.
+    chain = fit_markov_chain(np.array([0, 1, 0, 1, 0, 2]))
+    runs = sample_markov_chain(chain, 4000, 2, seed=6)
+    from_zero = runs[runs[:, 0] == 0, 1]
+    assert abs(np.mean(from_zero == 2) - 1 / 3) < 0.05
+
+
+def test_contexts_must_fit_in_63_bits_exactly():
+    for order, bits, refused in ((3, 21, True), (2, 31, False), (4, 16, True), (1, 62, False)):
+        stream = np.array([0, 2**bits - 1, 1, 0, 1, 0])  # base 2**bits: order * bits bits
+        if refused:
+            with pytest.raises(ValueError, match="63 bits"):
+                fit_markov_chain(stream, order)
+        else:
+            assert fit_markov_chain(stream, order).order == order
+
+
+def test_inputs_refused_and_accepted_at_their_boundaries():
+    with pytest.raises(ValueError, match="1-d stream"):
+        fit_markov_chain(np.zeros((3, 4), dtype=int))
+    with pytest.raises(ValueError, match="longer than the order"):
+        fit_markov_chain(np.array([1]), order=2)  # shorter than the order
+    chain = fit_markov_chain(np.arange(10) % 3, order=2)
+    assert sample_markov_chain(chain, 1, 2, seed=0).shape == (1, 2)  # one run, length = order
+    with pytest.raises(ValueError, match="length >= order"):
+        sample_markov_chain(chain, 3, 1, seed=0)

@@ -95,15 +95,23 @@ def sample_markov_chain(chain: MarkovChain, n_chains: int, length: int, seed: in
 
     out = np.empty((n_chains, length), dtype=np.int64)
     out[:, :k] = random_contexts(n_chains)
+    # A restarted run emits the k tokens of its fresh context first (``pending``, of which
+    # ``n_pending`` are left), so that its last k tokens are again a context of the stream.
+    pending = np.zeros((n_chains, k), dtype=np.int64)
+    n_pending = np.zeros(n_chains, dtype=np.int64)
     for t in range(k, length):
         key = _context_keys(out[:, t - k : t], k, base)
         lo = np.searchsorted(chain.keys, key, side="left")
         hi = np.searchsorted(chain.keys, key, side="right")
-        stuck = hi == lo
+        stuck = (hi == lo) & (n_pending == 0)
         if stuck.any():  # restart those runs: their next k tokens come from a random position
-            fresh = random_contexts(int(stuck.sum()))
-            out[stuck, t] = fresh[:, 0]
-            lo, hi = lo[~stuck], hi[~stuck]
+            pending[stuck] = random_contexts(int(stuck.sum()))
+            n_pending[stuck] = k
+        replay = n_pending > 0
+        out[replay, t] = pending[replay, k - n_pending[replay]]
+        n_pending[replay] -= 1
+        move = ~replay
+        lo, hi = lo[move], hi[move]
         pick = lo + (rng.random(lo.size) * (hi - lo)).astype(np.int64)
-        out[~stuck, t] = chain.successors[pick]
+        out[move, t] = chain.successors[pick]
     return out.astype(np.int32)
