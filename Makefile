@@ -42,9 +42,9 @@ format: $(STAMP)
 bench: $(STAMP)  ## the benchmark suite: writes _build/bench/bench.{json,md}
 	$(PY) bench/run.py
 
-mutation: $(STAMP)  ## plant bugs one at a time with cosmic-ray: _build/mutation/report.md (hours)
+mutation: $(STAMP)  ## plant bugs one at a time with cosmic-ray: _build/mutation/report.md (hours; MUTATE=path for one module)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[mutation]"
-	$(PY) bench/mutation.py
+	$(PY) bench/mutation.py $(if $(MUTATE),--modules $(MUTATE))
 
 clean:
 	rm -rf _build

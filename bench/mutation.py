@@ -202,7 +202,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-read the last sessions (e.g. after triaging equivalent mutants); mutate nothing",
     )
+    p.add_argument(
+        "--list",
+        action="store_true",
+        help="print the mapped modules as a JSON list (the weekly workflow's matrix) and stop",
+    )
     args = p.parse_args(argv)
+    if args.list:
+        print(json.dumps(list(MODULES)))
+        return 0
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         print(f"error: no tests mapped for {unknown[0]}; mapped: {', '.join(MODULES)}")

@@ -72,7 +72,8 @@ def test_the_workflow_runs_the_makefile_targets_of_ci_run_and_no_other_recipe() 
     runs = {step["run"].strip(): step.get("if", "") for step in _steps() if "run" in step}
     assert runs.get("bash .ci/run") == "github.event_name == 'pull_request'"
     assert runs.get("make book") == "github.event_name != 'pull_request'"
-    assert "make mutation" in runs  # the weekly mutation job (CONTRIBUTING.md)
+    # the weekly mutation jobs, one per module of bench/mutation.py's map (CONTRIBUTING.md)
+    assert 'make mutation MUTATE="${{ matrix.module }}"' in runs
     for command in runs:  # the book's tools are called only through the Makefile
         for tool in ("pytest", "ruff", "biasbook", "jupyter-book", "sphinx", "papermill"):
             assert tool not in command, f"{tool!r} called outside the Makefile: {command}"
@@ -103,8 +104,14 @@ def test_triggers_caches_deployment_and_failure_report() -> None:
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     report = uses["actions/upload-artifact"]
     assert report["if"] == "failure()" and "_build/execution.json" in report["with"]["path"]
+    listing = wf["jobs"]["mutation-modules"]
+    assert "schedule" in listing["if"] and "pull_request" not in listing["if"]
     mutation = wf["jobs"]["mutation"]
-    assert "schedule" in mutation["if"] and "pull_request" not in mutation["if"]
+    assert mutation["needs"] == "mutation-modules"
+    assert (
+        "fromJSON(needs.mutation-modules.outputs.modules)"
+        in mutation["strategy"]["matrix"]["module"]
+    )
     assert any(
         "_build/mutation/report.md" in s.get("with", {}).get("path", "") for s in mutation["steps"]
     )
