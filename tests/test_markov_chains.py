@@ -98,7 +98,7 @@ def test_a_run_that_reaches_the_end_of_the_stream_restarts_at_a_random_position(
     # 0 -> 1 -> ... -> 49 deterministically; the context ending at 49 has no successor, so the
     # run goes on with the tokens of a fresh random context (first token anything in
     # 0 .. 49 - order), then with that context's successors: every other step is +1.
-    for order in (1, 2):
+    for order in (1, 2, 3):
         chain = fit_markov_chain(np.arange(50), order)
         runs = sample_markov_chain(chain, 300, 200, seed=5).astype(np.int64)
         step = runs[:, 1:] - runs[:, :-1]
