@@ -195,7 +195,12 @@ def write_report(results: dict[str, dict], equivalent: dict[str, str], wall: flo
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--modules", nargs="*", default=list(MODULES), help="module paths")
+    p.add_argument(
+        "--modules",
+        nargs="*",
+        default=None,
+        help="module paths (default: every mapped module; with --report-only, every one run)",
+    )
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant's tests")
     p.add_argument(
         "--report-only",
@@ -208,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         help="print the mapped modules as a JSON list (the weekly workflow's matrix) and stop",
     )
     args = p.parse_args(argv)
+    if args.modules is None:
+        # --report-only reports what has been run; a full run mutates every mapped module
+        ran = [m for m in MODULES if _session(m)[2].exists()]
+        args.modules = ran if args.report_only else list(MODULES)
     if args.list:
         print(json.dumps(list(MODULES)))
         return 0
