@@ -165,7 +165,7 @@ def student_copies_table() -> str:
     from the built book and a Colab link to the published repository (``_config.yml``)."""
     import yaml
 
-    from biasbook.book.notebooks import VERSIONS
+    from biasbook.book.notebooks import VERSIONS, target
 
     config = yaml.safe_load((project_root() / "_config.yml").read_text())
     repo = config["repository"]["url"].rstrip("/").removeprefix("https://github.com/")
@@ -176,7 +176,8 @@ def student_copies_table() -> str:
     for name in chapters():
         cells = [
             f"{{download}}`download <{STAGED_NOTEBOOKS.name}/{_staged_name(v, name)}>` · "
-            f"[open in Colab]({colab}/github/{repo}/blob/{branch}/notebooks/{v}/{name}.ipynb)"
+            f"[open in Colab]({colab}/github/{repo}/blob/{branch}/"
+            f"{target(name, v).relative_to(project_root()).as_posix()})"
             for v in VERSIONS
         ]
         lines.append(f"| {{doc}}`{name}` | " + " | ".join(cells) + " |")
@@ -271,11 +272,16 @@ def stage() -> Path:
                 data = data.replace(API_MARKER.encode(), api_sections().encode())
             _write_if_changed(dest, data)
         wanted.add(dest)
-    # The generated notebooks, for the instructors page's download links.
-    for src in sorted((root / "notebooks").glob("*/*.ipynb")):
-        dest = out / STAGED_NOTEBOOKS / _staged_name(src.parent.name, src.stem)
-        _write_if_changed(dest, src.read_bytes())
-        wanted.add(dest)
+    # The generated notebooks of every chapter, for the instructors page's download links.
+    from biasbook.book.notebooks import VERSIONS, target
+
+    for name in chapters():
+        for version in VERSIONS:
+            src = target(name, version)
+            if src.exists():  # `make notebooks` writes them; a test checks they are current
+                dest = out / STAGED_NOTEBOOKS / _staged_name(version, name)
+                _write_if_changed(dest, src.read_bytes())
+                wanted.add(dest)
     # Drop staged files whose source is gone (e.g. a chapter renamed), except Sphinx's conf.py.
     for path in list(out.rglob("*")):
         if path.is_file() and path not in wanted and path.name != "conf.py":
