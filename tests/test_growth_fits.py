@@ -1,11 +1,20 @@
-"""Growth-law fits of thresholds on data of a known law: log T against T, and a power law."""
+"""Growth-law fits of thresholds on data of a known law: log T against T, power laws, polylogs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import norm
 
-from biasbook.maths.growth_fits import compare_fits, fit_power_law
+from biasbook.maths.growth_fits import (
+    classification_rates,
+    classify_growth,
+    compare_fits,
+    fit_polylog,
+    fit_power_law,
+)
+
+T_WIDE = 2.0 ** np.arange(3, 12)  # 8 ... 2048, the chapter's range
 
 
 def test_fits_recover_generating_law_and_pick_it():
@@ -56,3 +65,82 @@ def test_bad_input():
         compare_fits([8, 16], [1, 2])
     with pytest.raises(ValueError, match="censored"):
         compare_fits([8, 16, 32], [1, 2, np.inf])
+
+
+def test_polylog_fit_recovers_known_power_of_the_log():
+    exact = 4.0 * np.log(T_WIDE) ** 2.5
+    fit = fit_polylog(T_WIDE, exact, sigma=0.1 * exact)
+    assert fit.k == pytest.approx(2.5) and fit.c == pytest.approx(4.0)
+    assert fit.chi2 == pytest.approx(0.0, abs=1e-18)
+    assert fit(T_WIDE) == pytest.approx(exact)
+    assert fit.formula() == "m* = 4 (ln T)^2.50"
+    u = np.log(np.log(T_WIDE))  # equal log-space errors 0.1: textbook slope standard error
+    assert fit.k_se == pytest.approx(0.1 / np.sqrt(np.sum((u - u.mean()) ** 2)))
+    assert np.isnan(fit_polylog(T_WIDE, exact).k_se)
+    with pytest.raises(ValueError, match="exceed 1"):
+        fit_polylog([1, 2, 4], [1, 2, 3])
+
+
+@pytest.mark.parametrize("k", [0.5, 1.0, 2.0, 3.0])
+def test_every_polylog_has_zero_gap_and_a_falling_exponent(k):
+    """The halves' exponents of (ln T)^k stand in a ratio that does not depend on k."""
+    m = 3.0 * np.log(T_WIDE) ** k
+    g = classify_growth(T_WIDE, m, 0.1 * m)
+    assert g.polylog_gap == pytest.approx(0.0, abs=1e-12)
+    # independently: local exponent k / ln T, so the halves' exponents fall roughly by the ratio
+    # of ln T at their centres (8-64 and 128-2048: centres near 22.6 and 512)
+    centres = np.log(np.sqrt(8 * 64)), np.log(np.sqrt(128 * 2048))
+    assert g.ratio == pytest.approx(centres[0] / centres[1], rel=0.05)
+    assert g.low.alpha == pytest.approx(k / centres[0], rel=0.05)
+    assert g.drop > 0 and g.law != "power law"
+    if k >= 1:  # (ln T)^0.5 falls too little to be seen with 10 % errors
+        assert g.law == "log-like"
+    assert g.polylog.k == pytest.approx(k)
+    assert (g.T_low, g.T_high) == ((8.0, 64.0), (128.0, 2048.0))
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.5, 1.0])
+def test_power_laws_keep_their_exponent(alpha):
+    m = 2.0 * T_WIDE**alpha
+    g = classify_growth(T_WIDE, m, 0.1 * m)
+    assert g.drop == pytest.approx(0.0, abs=1e-12)
+    assert g.low.alpha == pytest.approx(alpha) and g.high.alpha == pytest.approx(alpha)
+    assert g.polylog_gap == pytest.approx(alpha * (1 - g.ratio))
+    assert g.law == "power law"
+    assert "power law" in g.summary() and "2048" in g.summary()
+
+
+def test_faster_than_a_power_law_and_no_power():
+    m = 10.0 * np.exp(T_WIDE / 512)  # exponent rises with T
+    assert classify_growth(T_WIDE, m, 0.05 * m).law == "faster than a power law"
+    # T = 8 ... 256 with 30 % errors: neither (ln T)^2 nor T^0.5 can be told apart
+    T = T_WIDE[:6]
+    for m in (np.log(T) ** 2, T**0.5):
+        assert classify_growth(T, m, 0.3 * m).law == "undecided"
+
+
+def test_error_rates_are_the_gaussian_tail():
+    """Under an exact power law the drop is Gaussian with the stated standard error, so calling
+    it log-like happens with probability Phi(-z); ln T is hard to detect with 30 % errors."""
+    m = 5.0 * T_WIDE**0.5
+    n = 4000
+    rates = classification_rates(T_WIDE, m, 0.2 * m, n_rep=n, seed=1)
+    assert sum(rates.values()) == pytest.approx(1.0)
+    p = norm.cdf(-2.0)
+    assert abs(rates["log-like"] - p) < 4 * np.sqrt(p * (1 - p) / n)
+    assert abs(rates["faster than a power law"] - p) < 4 * np.sqrt(p * (1 - p) / n)
+    # the same seed gives the same rates
+    assert classification_rates(T_WIDE, m, 0.2 * m, n_rep=200, seed=3) == classification_rates(
+        T_WIDE, m, 0.2 * m, n_rep=200, seed=3
+    )
+
+
+def test_classify_bad_input():
+    with pytest.raises(ValueError, match="at least 4"):
+        classify_growth([8, 16, 32], [1, 2, 3], [0.1, 0.1, 0.1])
+    with pytest.raises(ValueError, match="2 distinct"):
+        classify_growth([8, 8, 16, 32], [1, 1, 2, 3], [0.1] * 4)
+    with pytest.raises(ValueError, match="censored"):
+        classify_growth([8, 16, 32, 64], [1, 2, 3, np.inf], [0.1] * 4)
+    with pytest.raises(ValueError, match="sigma"):
+        classify_growth([8, 16, 32, 64], [1, 2, 3, 4], [0.1, 0.1, 0.0, 0.1])
