@@ -12,6 +12,7 @@ from biasbook.maths.growth_fits import (
     compare_fits,
     fit_polylog,
     fit_power_law,
+    two_point_exponent,
 )
 
 T_WIDE = 2.0 ** np.arange(3, 12)  # 8 ... 2048, the chapter's range
@@ -144,3 +145,13 @@ def test_classify_bad_input():
         classify_growth([8, 16, 32, 64], [1, 2, 3, np.inf], [0.1] * 4)
     with pytest.raises(ValueError, match="sigma"):
         classify_growth([8, 16, 32, 64], [1, 2, 3, 4], [0.1, 0.1, 0.0, 0.1])
+
+
+def test_two_point_exponent():
+    a, se = two_point_exponent((16, 256), (20.0, 80.0), (2.0, 8.0))
+    assert a == pytest.approx(0.5)  # 80 / 20 = 4 = 16 ** 0.5
+    assert se == pytest.approx(np.sqrt(0.1**2 + 0.1**2) / np.log(16))
+    with pytest.raises(ValueError, match="censored"):
+        two_point_exponent((16, 256), (20.0, np.inf), (2.0, 8.0))
+    with pytest.raises(ValueError, match="T0 < T1"):
+        two_point_exponent((256, 16), (20.0, 80.0), (2.0, 8.0))

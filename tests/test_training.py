@@ -67,6 +67,27 @@ def test_train_many_equals_train_one(batch_size, devices, monkeypatch):
         assert many.steps_run[i] == one.steps_run == 30
 
 
+def test_logging_interval_does_not_change_training():
+    # the sweeps log once (chunk = all steps) or every few steps (a longer budget reusing a shorter
+    # one's compiled chunk); the trained models must be the same
+    x, y = _data(2, 24)
+    keys = _keys(2)
+    runs = [
+        train_many(
+            T_INIT,
+            T_APPLY,
+            x,
+            y,
+            keys,
+            TrainConfig(steps=24, learning_rate=3e-3, batch_size=8, log_every=every),
+        )
+        for every in (24, 6)
+    ]
+    assert list(runs[0].log_steps) == [0, 24] and list(runs[1].log_steps) == [0, 6, 12, 18, 24]
+    jax.tree.map(_close, runs[0].params, runs[1].params)
+    _close(runs[0].train_acc[:, -1], runs[1].train_acc[:, -1])
+
+
 @pytest.mark.parametrize("batch_size", [None, 6])
 def test_padding_with_weights_equals_unpadded(batch_size):
     # Two models with 12 and 20 real examples, padded to 32 with garbage interleaved.

@@ -409,3 +409,23 @@ def classification_rates(
     for row in noisy:
         counts[classify_growth(T, row, sig * row / m, z=z).law] += 1
     return {k: v / n_rep for k, v in counts.items()}
+
+
+def two_point_exponent(
+    T: tuple[float, float], m_star: tuple[float, float], sigma: tuple[float, float]
+) -> tuple[float, float]:
+    """The exponent ``ln(m1 / m0) / ln(T1 / T0)`` between two thresholds, and its standard error.
+
+    The error propagates the relative uncertainties ``sigma / m*`` of the two (independent)
+    thresholds: ``sqrt((s0/m0)**2 + (s1/m1)**2) / ln(T1 / T0)``.
+    """
+    (T0, T1), (m0, m1), (s0, s1) = T, m_star, sigma
+    if not (T1 > T0 > 0 and m0 > 0 and m1 > 0 and s0 > 0 and s1 > 0):
+        raise ValueError(
+            "need 0 < T0 < T1 and positive, finite thresholds and uncertainties "
+            f"(got T={T}, m*={m_star}, sigma={sigma}; leave out censored thresholds)"
+        )
+    if not (np.isfinite(m0) and np.isfinite(m1)):
+        raise ValueError("thresholds must be finite (leave out censored thresholds)")
+    span = float(np.log(T1 / T0))
+    return float(np.log(m1 / m0) / span), float(np.hypot(s0 / m0, s1 / m1) / span)

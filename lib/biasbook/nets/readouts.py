@@ -36,23 +36,8 @@ def _layernorm(p: Params, x: jax.Array, eps: float = 1e-5) -> jax.Array:
     return (x - mu) * jax.lax.rsqrt(var + eps) * p["g"] + p["b"]
 
 
-def apply_cls_one_layer(params: Params, tokens: jax.Array, cfg: TransformerConfig) -> jax.Array:
-    """Output of ``apply_transformer(params, tokens, cfg)`` for one layer and a ``[CLS]`` readout.
-
-    Parameters
-    ----------
-    params
-        From :func:`biasbook.nets.models.init_transformer` with ``cfg``.
-    tokens
-        Integers ``[m, T]`` in ``[0, cfg.vocab_size)``, ``T <= cfg.max_len``.
-    cfg
-        The architecture (``n_layers == 1``, ``readout == "cls"``).
-
-    Returns
-    -------
-    jax.Array
-        ``float32[m, n_outputs]``.
-    """
+def _cls_attention(params: Params, tokens: jax.Array, cfg: TransformerConfig):
+    """The ``[CLS]`` query's attention and what the forward pass needs after it."""
     check_config(cfg)
     tokens = jnp.asarray(tokens)
     if tokens.ndim != 2:
@@ -60,14 +45,14 @@ def apply_cls_one_layer(params: Params, tokens: jax.Array, cfg: TransformerConfi
     t = tokens.shape[1]
     if t > cfg.max_len:
         raise ValueError(f"sequence length {t} exceeds max_len={cfg.max_len}")
-    d, h, dh = cfg.d_model, cfg.n_heads, cfg.d_head
+    h, dh = cfg.n_heads, cfg.d_head
     layer = params["layers"][0]
     if cfg.positional == "learned":
         pos = params["pos_emb"][: t + 1]
     elif cfg.positional == "sinusoidal":
-        pos = sinusoidal_positions(t + 1, d)
+        pos = sinusoidal_positions(t + 1, cfg.d_model)
     else:
-        pos = jnp.zeros((t + 1, d), jnp.float32)
+        pos = jnp.zeros((t + 1, cfg.d_model), jnp.float32)
 
     def ln(name: str, x: jax.Array) -> jax.Array:
         return _layernorm(layer[name], x) if cfg.layernorm else x
@@ -93,6 +78,50 @@ def apply_cls_one_layer(params: Params, tokens: jax.Array, cfg: TransformerConfi
         [jnp.broadcast_to(s_cls, (tokens.shape[0], 1, h)), s_tok], axis=1
     )  # [m, T + 1, h]
     attn = jax.nn.softmax(scores, axis=1)
+    return attn, onehot, v_tab, v_cls, x_cls, layer, ln
+
+
+def cls_attention(params: Params, tokens: jax.Array, cfg: TransformerConfig) -> jax.Array:
+    """Attention of the ``[CLS]`` query over ``[CLS]`` and the ``T`` positions, per head.
+
+    Returns
+    -------
+    jax.Array
+        ``float32[m, T + 1, n_heads]``; index 0 is ``[CLS]`` itself, index ``t + 1`` position
+        ``t``; each ``[i, :, head]`` sums to 1.
+    """
+    return _cls_attention(params, tokens, cfg)[0]
+
+
+def qk_norms(params: Params, cfg: TransformerConfig) -> jax.Array:
+    """``||W_Q W_K^T||_F / sqrt(d_head)`` of each head of the first layer, ``float32[n_heads]``.
+
+    The query-key product that scores positions (with the attention's ``1/sqrt(d_head)``), the
+    trained counterpart of the explicit construction's norm (LayerNorm's gains act on top).
+    """
+    qkv = params["layers"][0]["qkv"]  # [3, d, h, dh]
+    wqk = jnp.einsum("dhe,fhe->hdf", qkv[0], qkv[1]) / cfg.d_head**0.5
+    return jnp.sqrt(jnp.sum(jnp.square(wqk), axis=(1, 2)))
+
+
+def apply_cls_one_layer(params: Params, tokens: jax.Array, cfg: TransformerConfig) -> jax.Array:
+    """Output of ``apply_transformer(params, tokens, cfg)`` for one layer and a ``[CLS]`` readout.
+
+    Parameters
+    ----------
+    params
+        From :func:`biasbook.nets.models.init_transformer` with ``cfg``.
+    tokens
+        Integers ``[m, T]`` in ``[0, cfg.vocab_size)``, ``T <= cfg.max_len``.
+    cfg
+        The architecture (``n_layers == 1``, ``readout == "cls"``).
+
+    Returns
+    -------
+    jax.Array
+        ``float32[m, n_outputs]``.
+    """
+    attn, onehot, v_tab, v_cls, x_cls, layer, ln = _cls_attention(params, tokens, cfg)
     # sum_t attn[t] v[t, x_t] = sum_v (sum_{t: x_t = v} attn[t]) v_tab[t, v]: one-hot contraction
     out = jnp.einsum("mth,mtv,tvhe->mhe", attn[:, 1:], onehot, v_tab)
     out = out + attn[:, 0, :, None] * v_cls[None]
