@@ -78,15 +78,61 @@ def test_length_test_is_undecided_near_its_cut() -> None:
 # --- variable creation ------------------------------------------------------------------------
 
 
+def _data(T, m, rel=0.1, censored=None):
+    T = np.asarray(T, float)
+    return {"T": T, "m": m, "sigma": rel * m, "censored": censored or ("none",) * T.size}
+
+
 def test_growth_law_test_on_exact_laws() -> None:
-    T = np.array([8.0, 16, 32, 64, 128, 256])
-    points = {"T": T, "m": 10 + 20 * np.log(T), "sigma": np.full(T.size, 5.0)}
-    assert vc.check_log_beats_linear(points).holds is True
-    assert vc.check_log_beats_linear(vc.synthetic_growth(points, "linear")).holds is False
-    log = vc.synthetic_growth(points, "log")
-    np.testing.assert_allclose(log["m"], points["m"])  # an exact log law is reproduced
-    short = {k: v[:2] for k, v in points.items()}
-    assert vc.check_log_beats_linear(short).holds is None  # too few thresholds: undecided
+    T = 2.0 ** np.arange(3, 12)
+    base = _data(T, 10 * np.log(T) ** 2)
+    assert vc.check_log_like(base).holds is True
+    for law, want in [("ln T", True), ("(ln T)^2", True), ("T^0.5", False), ("T", False)]:
+        syn = vc.synthetic_law(base, law)
+        assert syn["m"][0] == base["m"][0]  # through the first point
+        np.testing.assert_allclose(syn["sigma"] / syn["m"], 0.1)  # the measured relative noise
+        assert vc.check_log_like(syn).holds is want, law
+    np.testing.assert_allclose(vc.synthetic_law(base, "(ln T)^2")["m"], base["m"])
+    # four thresholds over a short range with 30 % errors: no power, undecided
+    short = _data(T[:4], 5 * T[:4] ** 0.5, rel=0.3)
+    assert vc.check_log_like(short).holds is None
+    assert vc.check_log_like(_data(T[:3], T[:3])).holds is None  # too few thresholds
+    with pytest.raises(ValueError, match="unknown law"):
+        vc.synthetic_law(base, "T^2")
+
+
+def test_growth_law_test_with_censored_thresholds() -> None:
+    T = 2.0 ** np.arange(3, 12)
+    cens = ("none",) * 8 + ("above",)
+    m = 10 * np.log(T) ** 2
+    # a censored top point contradicts a log-like reading of the others: undecided
+    out = vc.check_log_like(_data(T, np.where(np.arange(9) < 8, m, np.inf), censored=cens))
+    assert out.holds is None and "2048" in out.reason
+    # ... but is consistent with a power law: the row fails
+    p = 3 * T**0.7
+    out = vc.check_log_like(_data(T, np.where(np.arange(9) < 8, p, np.inf), censored=cens))
+    assert out.holds is False and "beyond the grid at T = 2048" in out.value
+    below = ("below",) + ("none",) * 8
+    assert vc.check_log_like(_data(T, m, censored=below)).holds is None
+    # synthetic controls use the uncensored lengths only
+    assert vc.synthetic_law(_data(T, p, censored=cens), "T")["T"].size == 8
+
+
+def test_merged_summaries_keep_each_sweeps_thresholds() -> None:
+    def summ(Ts, m):
+        Ts, m = np.asarray(Ts, float), np.asarray(m, float)
+        return vc.SweepSummary(Ts, m, 0.9 * m, 1.1 * m, ("none",) * Ts.size, 0.1 * m, None)
+
+    merged = vc.merge_summaries(summ([512, 1024], [300, 400]), summ([8, 16, 32], [20, 30, 45]))
+    assert merged.Ts.tolist() == [8, 16, 32, 512, 1024]
+    assert merged.m_star.tolist() == [20, 30, 45, 300, 400]
+    assert merged.fits is not None and merged.fits.winner in ("log", "linear")
+    with pytest.raises(ValueError, match="share"):
+        vc.merge_summaries(summ([8], [1]), summ([8], [2]))
+    part = vc.restrict_summary(merged, [16, 512])
+    assert part.Ts.tolist() == [16, 512] and part.growth() == 10.0 and part.fits is None
+    with pytest.raises(ValueError, match="not all in"):
+        vc.restrict_summary(merged, [64])
 
 
 def test_censored_thresholds_leave_the_comparisons_undecided() -> None:
@@ -318,3 +364,9 @@ def test_toeplitz_sentence_follows_the_numbers() -> None:
     )
     assert "only in part" in wt.toeplitz_reading(levels, levels * 1.5, (0.3, 0.32))
     assert "misses the frequency" in wt.toeplitz_reading(levels, levels, (0.3, 0.1))
+
+
+def test_attention_test_and_its_position_blind_control() -> None:
+    assert vc.check_attends_to_support(np.array([0.9, 0.8, 0.2])).holds is True
+    assert vc.check_attends_to_support(np.full(3, 3 / 9)).holds is False
+    assert vc.check_attends_to_support(np.array([])).holds is None

@@ -7,11 +7,16 @@ import pytest
 
 from biasbook.experiments.variable_creation import (
     SweepResult,
+    ablation_settings,
     check_sweep_args,
+    run_ablations,
+    run_screening,
     run_sweep,
     run_sweeps,
+    seed_data,
     summarise_sweep,
 )
+from biasbook.maths.screening import fit_screening
 
 
 def test_bad_input():
@@ -28,6 +33,22 @@ def test_bad_input():
     # run_sweep validates before training anything
     with pytest.raises(ValueError, match="cannot fit"):
         run_sweep("mlp", "and", 9, [8], [16], 1, {}, steps=1, learning_rate=1e-3, batch_size=4)
+
+
+def test_screening_sweep_uses_the_sweeps_data(monkeypatch):
+    monkeypatch.setenv("BIASBOOK_NO_CACHE", "1")
+    ms = (8, 32, 128, 512)
+    res = run_screening("and", 3, (16, 64), ms, n_seeds=3, m_test=400, seed=2)
+    assert res.model == "screening" and res.test_acc.shape == (2, 3, 4)
+    # seed 1 at T = 64 and m = 32: refit by hand on the first 32 examples of seed_data's pool
+    task, X, y, Xt, yt = seed_data("and", 64, 3, 2, 1, 512, 400)
+    model = fit_screening(X[:32], y[:32], 3)
+    assert res.test_acc[1, 1, 1] == np.mean(model.predict(Xt) == yt)
+    assert res.train_acc[1, 1, 1] == np.mean(model.predict(X[:32]) == y[:32])
+    assert np.all(res.test_acc[:, :, -1] == 1.0)  # 512 examples find the three bits
+    assert task.support == fit_screening(X, y, 3).support
+    with pytest.raises(ValueError, match="cannot fit"):
+        run_screening("and", 9, (8,), ms, n_seeds=1)
 
 
 def test_summarise_sweep_on_synthetic_log_law():
@@ -71,3 +92,62 @@ def test_sweep_learns_one_bit_copy_and_grouping_does_not_matter():
         assert np.all(res.test_acc[0, :, 0] < 0.99)
     with pytest.raises(ValueError, match="no targets"):
         run_sweeps("mlp", {}, **kwargs)
+
+
+def test_transformer_sweep_probes_its_attention():
+    # copy bit i (s = 1) at T = 8: a trained transformer that has learned it attends to position i
+    # more than uniformly (1/9 of the [CLS] query's mass), and an untrained one (0 steps) does not
+    kwargs = {
+        "s": 1,
+        "ms": [256],
+        "n_seeds": 2,
+        "arch": {"d_model": 16, "n_heads": 2, "d_mlp": 16},
+        "learning_rate": 1e-2,
+        "batch_size": 32,
+        "m_test": 200,
+        "cache": False,
+        "progress": False,
+    }
+    res = run_sweep("transformer", "and", Ts=[8], steps=400, **kwargs)
+    assert res.support_mass.shape == res.qk_norm.shape == (1, 2, 1, 2)
+    assert np.all(res.test_acc >= 0.99)
+    assert np.all(res.support_mass.max(axis=-1) > 0.3)
+    assert np.all((res.support_mass >= 0) & (res.support_mass <= 1))
+    untrained = run_sweep("transformer", "and", Ts=[8], steps=1, **kwargs)
+    assert np.all(untrained.support_mass.max(axis=-1) < 0.3)
+    assert np.all(res.qk_norm.max(axis=-1) > untrained.qk_norm.max(axis=-1))
+    assert run_sweep("mlp", "and", Ts=[8], steps=1, **{**kwargs, "arch": {}}).support_mass is None
+
+
+def test_ablations_change_one_setting_each():
+    variants = ablation_settings(steps=100, learning_rate=1e-3)
+    assert variants["baseline"] == {}
+    assert variants["4 × steps"] == {"steps": 400, "log_every": 100}
+    assert variants["learning rate × 3"]["learning_rate"] == pytest.approx(3e-3)
+    base = {
+        "s": 1,
+        "n_seeds": 1,
+        "arch": {"d_model": 8, "n_heads": 1, "d_mlp": 8},
+        "steps": 2,
+        "learning_rate": 1e-3,
+        "batch_size": 8,
+        "m_test": 20,
+        "seed": 0,
+        "cache": False,
+    }
+    chosen = {k: variants[k] for k in ("baseline", "weight decay 0.1", "SGD, learning rate 0.1")}
+    out = run_ablations("and", (6,), (4, 8), chosen, base, progress=False)
+    assert list(out) == list(chosen)
+    assert out["weight decay 0.1"].settings["weight_decay"] == 0.1
+    assert out["SGD, learning rate 0.1"].settings["optimizer"] == "sgd"
+    assert out["baseline"].settings["optimizer"] == "adam"
+    with pytest.raises(ValueError, match="0 for sgd"):
+        run_sweep(
+            "transformer",
+            "and",
+            Ts=[6],
+            ms=[4],
+            optimizer="sgd",
+            weight_decay=0.1,
+            **{k: v for k, v in base.items() if k not in ("cache",)},
+        )

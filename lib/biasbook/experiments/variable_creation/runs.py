@@ -54,6 +54,11 @@ class SweepResult:
         ``float[len(Ts), n_seeds, len(ms)]`` after the last step.
     settings
         The architecture and training hyper-parameters used.
+    support_mass, qk_norm
+        Transformers only (else ``None``), ``float[len(Ts), n_seeds, len(ms), n_heads]`` after
+        training: the ``[CLS]`` query's attention mass on the ``s`` relevant positions (mean over
+        test inputs) and ``||W_Q W_K^T||_F / sqrt(d_head)`` of each head
+        (:func:`biasbook.nets.readouts.cls_attention`, :func:`~biasbook.nets.readouts.qk_norms`).
     """
 
     model: str
@@ -64,6 +69,8 @@ class SweepResult:
     test_acc: np.ndarray
     train_acc: np.ndarray
     settings: dict[str, Any]
+    support_mass: np.ndarray | None = None
+    qk_norm: np.ndarray | None = None
 
     @property
     def n_seeds(self) -> int:
@@ -71,14 +78,25 @@ class SweepResult:
         return self.test_acc.shape[1]
 
 
+#: Test inputs per model on which the trained attention is measured (enough for a mean mass to
+#: about 1 %, few enough to keep the probe's ``[inputs, T, heads]`` array small at T = 2048).
+N_PROBE = 200
+
+
+def _transformer_cfg(T: int, arch: dict[str, Any]):
+    from biasbook.nets.models import TransformerConfig
+
+    return TransformerConfig(vocab_size=2, max_len=T, n_layers=1, readout="cls", **arch)
+
+
 def _model_fns(model: str, T: int, arch: dict[str, Any]):
     import jax  # noqa: F401  (imported lazily: the analysis part of this module needs NumPy only)
 
     if model == "transformer":
-        from biasbook.nets.models import TransformerConfig, init_transformer
+        from biasbook.nets.models import init_transformer
         from biasbook.nets.readouts import apply_cls_one_layer
 
-        cfg = TransformerConfig(vocab_size=2, max_len=T, n_layers=1, readout="cls", **arch)
+        cfg = _transformer_cfg(T, arch)
         return (
             functools.partial(init_transformer, cfg=cfg),
             functools.partial(_apply_logit, apply_cls_one_layer, cfg=cfg),
@@ -122,6 +140,8 @@ def run_sweep(
     seed: int = 0,
     progress: bool | None = None,
     cache: bool = True,
+    optimizer: Literal["adam", "sgd"] = "adam",
+    weight_decay: float = 0.0,
 ) -> SweepResult:
     """:func:`run_sweeps` for one target."""
     return run_sweeps(
@@ -138,6 +158,8 @@ def run_sweep(
         seed=seed,
         progress=progress,
         cache=cache,
+        optimizer=optimizer,
+        weight_decay=weight_decay,
     )[check_target_name(target)]
 
 
@@ -155,6 +177,9 @@ def run_sweeps(
     seed: int = 0,
     progress: bool | None = None,
     cache: bool = True,
+    optimizer: Literal["adam", "sgd"] = "adam",
+    weight_decay: float = 0.0,
+    log_every: int | None = None,
 ) -> dict[str, SweepResult]:
     """Train every ``(target, seed, m)`` model of one ``T`` as one :func:`train_many` call.
 
@@ -162,7 +187,8 @@ def run_sweeps(
     of ``m_test`` samples; the model for size ``m`` trains on the first ``m`` samples of the pool
     (nested training sets), marked by the ``weights`` mask. All models use minibatches of
     ``batch_size`` drawn with replacement from their own ``m`` examples, so a step costs the same
-    for every ``m`` and padding costs memory only. Logistic loss, Adam (no weight decay). Training
+    for every ``m`` and padding costs memory only. Logistic loss; Adam without weight decay unless
+    ``optimizer`` and ``weight_decay`` say otherwise. Training
     several targets together only saves compilation: every model's data and key depend on its own
     ``(T, target, seed, m)`` alone, so the results do not depend on the grouping.
 
@@ -181,6 +207,12 @@ def run_sweeps(
         Independent tasks, data sets and initialisations per ``(T, m)``.
     steps, learning_rate, batch_size
         Optimisation (identical for every model).
+    optimizer, weight_decay
+        ``"adam"`` (AdamW; ``weight_decay`` decoupled, 0 is plain Adam) or ``"sgd"`` (plain
+        stochastic gradient descent, no weight decay).
+    log_every
+        Steps per compiled chunk (``None``: all ``steps``); only a matter of speed, so not part of
+        the cache key (the engine's results do not depend on it).
     m_test
         Fresh test samples per seed.
     seed
@@ -206,15 +238,25 @@ def run_sweeps(
     if n_seeds < 1:
         raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
     ms = tuple(int(m) for m in ms)
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose adam or sgd")
+    if weight_decay < 0 or (optimizer == "sgd" and weight_decay != 0):
+        raise ValueError(
+            f"weight_decay must be >= 0, and 0 for sgd; got {weight_decay} with {optimizer}"
+        )
     config = TrainConfig(
         steps=steps,
         learning_rate=learning_rate,
         batch_size=batch_size,
         loss="logistic",
-        log_every=max(1, steps // 4),
+        # only the final accuracies are used: log before and after training, or every
+        # `log_every` steps, so that a longer budget can reuse the compiled chunk of a shorter one
+        log_every=int(log_every or steps),
+        optimizer="adamw" if optimizer == "adam" else "sgd",
+        weight_decay=float(weight_decay),
     )
     all_T = sorted({T for Ts in grids.values() for T in Ts})
-    acc: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+    acc: dict[tuple[str, int], tuple[Any, ...]] = {}
     label = f"{model} on {', '.join(grids)}: T"
     for T in progress_bar(all_T, desc=label, show=progress):
         targets = [t for t in grids if T in grids[t]]
@@ -231,11 +273,16 @@ def run_sweeps(
             "batch_size": int(batch_size),
             "m_test": int(m_test),
             "seed": int(seed),
+            "outputs": "accuracies and attention probes",  # what an entry holds
+            "optimizer": optimizer,
+            "weight_decay": float(weight_decay),
         }
         run = functools.partial(_train_at_T, args, config, arch, progress)
-        test, train = cached("sparse-sample-complexity", args, run) if cache else run()
+        test, train, probes = cached("sparse-sample-complexity", args, run) if cache else run()
         for k, target in enumerate(targets):
-            acc[target, T] = (test[k], train[k])
+            acc[target, T] = (test[k], train[k]) + (
+                (probes["support_mass"][k], probes["qk_norm"][k]) if probes else (None, None)
+            )
     settings = {
         "arch": dict(arch),
         "steps": steps,
@@ -243,7 +290,8 @@ def run_sweeps(
         "batch_size": batch_size,
         "m_test": m_test,
         "seed": seed,
-        "optimizer": "adam",
+        "optimizer": optimizer,
+        "weight_decay": weight_decay,
         "loss": "logistic",
     }
     return {
@@ -256,9 +304,100 @@ def run_sweeps(
             test_acc=np.stack([acc[target, T][0] for T in Ts]),
             train_acc=np.stack([acc[target, T][1] for T in Ts]),
             settings=settings,
+            support_mass=None
+            if model != "transformer"
+            else np.stack([acc[target, T][2] for T in Ts]),
+            qk_norm=None if model != "transformer" else np.stack([acc[target, T][3] for T in Ts]),
         )
         for target, Ts in grids.items()
     }
+
+
+def seed_data(
+    target: str, T: int, s: int, seed: int, i: int, m_max: int, m_test: int
+) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Seed ``i``'s task, training pool and test set: every learner of the chapter sees these.
+
+    Returns
+    -------
+    (task, X, y, X_test, y_test)
+        The :class:`~biasbook.maths.sparse_tasks.SparseTask`, ``m_max`` training and ``m_test``
+        test samples (:func:`~biasbook.maths.sparse_tasks.sample_dataset`).
+    """
+    task_seed = 1000 * seed + i
+    task = make_task(target, T, s, seed=task_seed)
+    X, y = sample_dataset(task, m_max, seed=2 * task_seed)
+    X_test, y_test = sample_dataset(task, m_test, seed=2 * task_seed + 1)
+    return task, X, y, X_test, y_test
+
+
+def run_screening(
+    target: str,
+    s: int,
+    Ts: Sequence[int],
+    ms: Sequence[int],
+    n_seeds: int,
+    m_test: int = 1000,
+    seed: int = 0,
+) -> SweepResult:
+    """The correlation-screening reference learner (:mod:`biasbook.maths.screening`) under the
+    sweeps' protocol: the same tasks, nested training pools and test sets (:func:`seed_data`;
+    seed ``i`` is the same as in :func:`run_sweeps`), the same success rule downstream.
+
+    NumPy only (about a second per 20 seeds at ``T = 4096``); cached like the sweeps.
+    """
+    from biasbook.store.cache import cached
+
+    check_sweep_args("transformer", target, s, Ts, ms)
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+    target = check_target_name(target)
+    Ts, ms = tuple(int(T) for T in Ts), tuple(int(m) for m in ms)
+    args = {
+        "target": target,
+        "s": int(s),
+        "Ts": list(Ts),
+        "ms": list(ms),
+        "n_seeds": int(n_seeds),
+        "m_test": int(m_test),
+        "seed": int(seed),
+    }
+    test, train = cached(
+        "screening-sample-complexity",
+        args,
+        functools.partial(_screen_all, target, s, Ts, ms, n_seeds, m_test, seed),
+    )
+    settings = {"m_test": m_test, "seed": seed, "learner": "correlation screening + lookup table"}
+    return SweepResult(
+        "screening",
+        check_target_name(target),
+        int(s),
+        tuple(int(T) for T in Ts),
+        ms,
+        test,
+        train,
+        settings,
+    )
+
+
+def _screen_all(
+    target: str,
+    s: int,
+    Ts: tuple[int, ...],
+    ms: tuple[int, ...],
+    n_seeds: int,
+    m_test: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    from biasbook.maths.screening import nested_accuracies
+
+    test = np.zeros((len(Ts), n_seeds, len(ms)))
+    train = np.zeros_like(test)
+    for a, T in enumerate(Ts):
+        for i in range(n_seeds):
+            _, X, y, Xt, yt = seed_data(target, T, s, seed, i, max(ms), m_test)
+            test[a, i], train[a, i] = nested_accuracies(X, y, Xt, yt, ms, s)
+    return test, train
 
 
 def _train_at_T(
@@ -266,7 +405,9 @@ def _train_at_T(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Train all ``(target, seed, m)`` models at one ``T``.
 
-    Returns final test and train accuracies, each ``[n_targets, n_seeds, n_m]``.
+    Returns final test and train accuracies, each ``[n_targets, n_seeds, n_m]``, and for a
+    transformer the probes of the trained attention (``{"support_mass", "qk_norm"}``, each
+    ``[n_targets, n_seeds, n_m, n_heads]``; ``None`` for an MLP).
     """
     import jax
 
@@ -275,15 +416,13 @@ def _train_at_T(
     T, s, ms, n_seeds, seed = args["T"], args["s"], args["ms"], args["n_seeds"], args["seed"]
     targets = args["targets"]
     m_max, n_m = max(ms), len(ms)
-    X, y, Xt, yt, keys = [], [], [], [], []
+    X, y, Xt, yt, keys, supports = [], [], [], [], [], []
     base = jax.random.fold_in(jax.random.key(seed), T)
     for target in targets:
         k_target = jax.random.fold_in(base, TARGET_NAMES.index(target))
         for i in range(n_seeds):
-            task_seed = 1000 * seed + i
-            task = make_task(target, T, s, seed=task_seed)
-            xi, yi = sample_dataset(task, m_max, seed=2 * task_seed)
-            xti, yti = sample_dataset(task, args["m_test"], seed=2 * task_seed + 1)
+            task, xi, yi, xti, yti = seed_data(target, T, s, seed, i, m_max, args["m_test"])
+            supports.append(task.support)
             X.append(xi)
             y.append(yi)
             Xt.append(xti)
@@ -310,7 +449,32 @@ def _train_at_T(
         progress=progress,
     )
     shape = (len(targets), n_seeds, n_m)
-    return result.test_acc[:, -1].reshape(shape), result.train_acc[:, -1].reshape(shape)
+    probes = None
+    if args["model"] == "transformer":
+        mass, norms = _attention_probes(
+            result, Xt[:, :N_PROBE], np.repeat(supports, n_m, axis=0), _transformer_cfg(T, arch)
+        )
+        probes = {"support_mass": mass.reshape(*shape, -1), "qk_norm": norms.reshape(*shape, -1)}
+    return (
+        result.test_acc[:, -1].reshape(shape),
+        result.train_acc[:, -1].reshape(shape),
+        probes,
+    )
+
+
+def _attention_probes(result: Any, X: np.ndarray, supports: np.ndarray, cfg: Any):
+    """Attention mass on the support and query-key norms of every trained model, per head."""
+    import jax
+
+    from biasbook.nets.readouts import cls_attention, qk_norms
+
+    @jax.jit
+    def probe(params, x, support):
+        attn = cls_attention(params, x, cfg)  # [n, T + 1, h]
+        return attn[:, 1 + support, :].sum(axis=1).mean(axis=0), qk_norms(params, cfg)
+
+    out = [probe(result.params_of(i), X[i], supports[i]) for i in range(X.shape[0])]
+    return np.stack([np.asarray(a) for a, _ in out]), np.stack([np.asarray(b) for _, b in out])
 
 
 @dataclass(frozen=True)
@@ -376,3 +540,87 @@ def summarise_sweep(
     Ts = np.asarray(result.Ts, dtype=np.float64)
     fits = compare_fits(Ts[ok], m_star[ok], sigma[ok]) if ok.sum() >= 3 else None
     return SweepSummary(Ts, m_star, low, high, tuple(censored), sigma, fits)
+
+
+def restrict_summary(summary: SweepSummary, Ts: Sequence[float]) -> SweepSummary:
+    """The part of a series at the lengths ``Ts`` (all of them lengths of the series), fits
+    recomputed: to compare two series over the same range of ``T``."""
+    keep = np.isin(summary.Ts, np.asarray(Ts, float))
+    if keep.sum() != len(set(float(T) for T in Ts)):
+        raise ValueError(f"lengths {list(Ts)} are not all in this series' {summary.Ts.tolist()}")
+    part = SweepSummary(
+        summary.Ts[keep],
+        summary.m_star[keep],
+        summary.low[keep],
+        summary.high[keep],
+        tuple(c for c, k in zip(summary.censored, keep, strict=True) if k),
+        summary.sigma[keep],
+        None,
+    )
+    return merge_summaries(part)
+
+
+def merge_summaries(*parts: SweepSummary) -> SweepSummary:
+    """One series over the union of the parts' lengths, sorted by ``T``, the fits recomputed.
+
+    For a series whose longest lengths were swept separately (fewer seeds, another grid of ``m``):
+    each threshold keeps the uncertainty of its own sweep.
+    """
+    if not parts:
+        raise ValueError("merge_summaries needs at least one summary")
+    Ts = np.concatenate([p.Ts for p in parts])
+    if np.unique(Ts).size != Ts.size:
+        raise ValueError(f"the summaries share lengths {sorted(Ts.tolist())}; merge disjoint ones")
+    order = np.argsort(Ts)
+    cat = {
+        k: np.concatenate([getattr(p, k) for p in parts])[order]
+        for k in ("Ts", "m_star", "low", "high", "sigma")
+    }
+    censored = tuple(np.concatenate([np.array(p.censored, dtype=object) for p in parts])[order])
+    ok = np.array([c == "none" for c in censored])
+    fits = (
+        compare_fits(cat["Ts"][ok], cat["m_star"][ok], cat["sigma"][ok]) if ok.sum() >= 3 else None
+    )
+    return SweepSummary(
+        cat["Ts"], cat["m_star"], cat["low"], cat["high"], censored, cat["sigma"], fits
+    )
+
+
+def ablation_settings(steps: int, learning_rate: float) -> dict[str, dict[str, Any]]:
+    """The learner ablations: name -> what differs from the chapter's training (our choices).
+
+    Weight decay, a four times longer budget, plain SGD, and the learning rate a factor 3 either
+    way (with the baseline, a small search over the step size).
+    """
+    return {
+        "baseline": {},
+        "weight decay 0.1": {"weight_decay": 0.1},
+        # the chunk of the baseline's program, run four times over: no new compilation
+        "4 × steps": {"steps": 4 * int(steps), "log_every": int(steps)},
+        "SGD, learning rate 0.1": {"optimizer": "sgd", "learning_rate": 0.1},
+        "learning rate ÷ 3": {"learning_rate": learning_rate / 3},
+        "learning rate × 3": {"learning_rate": learning_rate * 3},
+    }
+
+
+def run_ablations(
+    target: str,
+    Ts: Sequence[int],
+    ms: Sequence[int],
+    variants: Mapping[str, Mapping[str, Any]],
+    base: Mapping[str, Any],
+    progress: bool | None = None,
+) -> dict[str, SweepResult]:
+    """The transformer's sweep once per variant of its training (:func:`ablation_settings`).
+
+    ``base`` holds :func:`run_sweeps`' keyword arguments (``s, n_seeds, arch, steps,
+    learning_rate, batch_size, m_test, seed``); each variant overrides some of them. Same tasks,
+    data and initialisations for every variant.
+    """
+    out = {}
+    for name in progress_bar(list(variants), desc="ablations", show=progress):
+        kw = {**base, **variants[name]}
+        out[name] = run_sweeps("transformer", {target: tuple(Ts)}, ms=ms, progress=False, **kw)[
+            check_target_name(target)
+        ]
+    return out
