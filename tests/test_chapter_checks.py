@@ -136,11 +136,56 @@ def test_merged_summaries_keep_each_sweeps_thresholds() -> None:
 
 
 def test_censored_thresholds_leave_the_comparisons_undecided() -> None:
-    assert vc.check_harder((math.inf, 40.0)).holds is None
-    assert vc.check_harder((40.0, 40.0)).holds is False
     fits = type("F", (), {"winner": "linear"})()
     assert vc.check_much_faster({"growth": math.inf, "growth_tf": 4.0, "fits": fits}).holds is None
     assert vc.check_much_faster({"growth": 4.0, "growth_tf": 4.0, "fits": fits}).holds is False
+
+
+def test_tradeoff_test_reads_censored_thresholds_as_bounds() -> None:
+    def d(base, long):
+        return {"base": base, "long": long, "grid": (256, 4096)}
+
+    inf = math.inf
+    assert vc.check_tradeoff(d((2000.0, "none"), (900.0, "none"))).holds is True
+    assert vc.check_tradeoff(d((2000.0, "none"), (1500.0, "none"))).holds is False
+    assert vc.check_tradeoff(d((inf, "above"), (1024.0, "none"))).holds is True  # > 4096 → 1024
+    assert vc.check_tradeoff(d((inf, "above"), (3000.0, "none"))).holds is None  # > 4096 → 3000?
+    assert vc.check_tradeoff(d((inf, "above"), (inf, "above"))).holds is None  # never learned
+    assert vc.check_tradeoff(d((256.0, "below"), (256.0, "below"))).holds is None  # no room
+    assert vc.check_tradeoff(d((1000.0, "none"), (256.0, "below"))).holds is True
+    assert vc.check_tradeoff(d((400.0, "none"), (256.0, "below"))).holds is None
+    out = vc.check_tradeoff(d((inf, "above"), (256.0, "below")))
+    assert out.holds is True and out.value == "m* > 4096 → ≤ 256"
+    # the budgets swapped: a fall becomes a rise and fails, or stays undecided
+    assert vc.check_tradeoff(d((900.0, "none"), (2000.0, "none"))).holds is False
+    assert vc.check_tradeoff(d((1024.0, "none"), (inf, "above"))).holds is None
+
+
+def test_tradeoff_thresholds_follow_the_logged_curves() -> None:
+    ms = (256, 1024, 4096)
+    curve = np.zeros((1, 3, 3, 3))  # [T, seeds, m, logged steps]
+    curve[..., 0] = 0.5  # before training: nothing learned
+    curve[0, :, 2, 1] = 1.0  # after the chapter's budget only m = 4096 succeeds
+    curve[0, :, 1:, 2] = 1.0  # after the longer one m = 1024 does too
+    res = vc.SweepResult(
+        "transformer",
+        "parity",
+        3,
+        (16,),
+        ms,
+        curve[..., -1],
+        curve[..., -1],
+        {},
+        test_curve=curve,
+        log_steps=np.array([0, 800, 1600]),
+    )
+    m, c = vc.tradeoff_thresholds(res, 0.95)
+    assert c.tolist() == [["above", "none", "none"]]
+    assert m[0, 0] == math.inf and 1024 < m[0, 1] <= 4096 and 256 < m[0, 2] <= 1024
+    with pytest.raises(ValueError, match="curves=True"):
+        vc.tradeoff_thresholds(
+            vc.SweepResult("mlp", "and", 3, (16,), ms, curve[..., -1], curve[..., -1], {}), 0.95
+        )
 
 
 def test_the_construction_with_half_its_score_scale_is_wrong() -> None:

@@ -130,6 +130,13 @@ def test_error_rates_are_the_gaussian_tail():
     p = norm.cdf(-2.0)
     assert abs(rates["log-like"] - p) < 4 * np.sqrt(p * (1 - p) / n)
     assert abs(rates["faster than a power law"] - p) < 4 * np.sqrt(p * (1 - p) / n)
+    # the batched classification makes the decisions classify_growth makes replicate by replicate
+    rng = np.random.default_rng(1)
+    noisy = m * np.exp(rng.standard_normal((n, T_WIDE.size)) * 0.2)
+    laws = [classify_growth(T_WIDE, row, 0.2 * row).law for row in noisy[:300]]
+    short = classification_rates(T_WIDE, m, 0.2 * m, n_rep=300, seed=1)
+    for law, rate in short.items():
+        assert rate == pytest.approx(laws.count(law) / 300)
     # the same seed gives the same rates
     assert classification_rates(T_WIDE, m, 0.2 * m, n_rep=200, seed=3) == classification_rates(
         T_WIDE, m, 0.2 * m, n_rep=200, seed=3

@@ -8,10 +8,10 @@ reproduction-status table); their names are re-exported here, so the chapter imp
 from biasbook.experiments.variable_creation.checks import (
     SYNTHETIC_LAWS,
     check_attends_to_support,
-    check_harder,
     check_log_like,
     check_much_faster,
     check_norm_growth,
+    check_tradeoff,
     growth_data,
     reproduction_claims,
     synthetic_law,
@@ -32,6 +32,7 @@ from biasbook.experiments.variable_creation.runs import (
     run_sweeps,
     seed_data,
     summarise_sweep,
+    tradeoff_thresholds,
 )
 
 __all__ = [
@@ -40,13 +41,13 @@ __all__ = [
     "SYNTHETIC_LAWS",
     "SweepResult",
     "SweepSummary",
+    "ablation_settings",
     "check_attends_to_support",
-    "check_harder",
     "check_log_like",
     "check_much_faster",
     "check_norm_growth",
-    "ablation_settings",
     "check_sweep_args",
+    "check_tradeoff",
     "growth_data",
     "merge_summaries",
     "reproduction_claims",
@@ -58,5 +59,6 @@ __all__ = [
     "seed_data",
     "summarise_sweep",
     "synthetic_law",
+    "tradeoff_thresholds",
     "wrong_scale_error",
 ]

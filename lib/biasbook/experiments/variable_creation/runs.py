@@ -59,6 +59,9 @@ class SweepResult:
         training: the ``[CLS]`` query's attention mass on the ``s`` relevant positions (mean over
         test inputs) and ``||W_Q W_K^T||_F / sqrt(d_head)`` of each head
         (:func:`biasbook.nets.readouts.cls_attention`, :func:`~biasbook.nets.readouts.qk_norms`).
+    test_curve, log_steps
+        With ``curves=True`` (else ``None``): test accuracy at every logged step,
+        ``float[len(Ts), n_seeds, len(ms), n_logged]``, and those steps (0 = before training).
     """
 
     model: str
@@ -71,6 +74,8 @@ class SweepResult:
     settings: dict[str, Any]
     support_mass: np.ndarray | None = None
     qk_norm: np.ndarray | None = None
+    test_curve: np.ndarray | None = None
+    log_steps: np.ndarray | None = None
 
     @property
     def n_seeds(self) -> int:
@@ -180,6 +185,7 @@ def run_sweeps(
     optimizer: Literal["adam", "sgd"] = "adam",
     weight_decay: float = 0.0,
     log_every: int | None = None,
+    curves: bool = False,
 ) -> dict[str, SweepResult]:
     """Train every ``(target, seed, m)`` model of one ``T`` as one :func:`train_many` call.
 
@@ -211,8 +217,11 @@ def run_sweeps(
         ``"adam"`` (AdamW; ``weight_decay`` decoupled, 0 is plain Adam) or ``"sgd"`` (plain
         stochastic gradient descent, no weight decay).
     log_every
-        Steps per compiled chunk (``None``: all ``steps``); only a matter of speed, so not part of
-        the cache key (the engine's results do not depend on it).
+        Steps per compiled chunk (``None``: all ``steps``); the final results do not depend on it
+        (the engine's), so it enters the cache key only with ``curves``.
+    curves
+        Also keep the test accuracy at every logged step (``SweepResult.test_curve``): the
+        trade-off between samples and iterations.
     m_test
         Fresh test samples per seed.
     seed
@@ -277,12 +286,18 @@ def run_sweeps(
             "optimizer": optimizer,
             "weight_decay": float(weight_decay),
         }
+        if curves:  # only then, so that the entries of sweeps without curves stay valid
+            args["curves"] = True
+            args["log_every"] = config.chunk  # the curves' steps depend on it
         run = functools.partial(_train_at_T, args, config, arch, progress)
         test, train, probes = cached("sparse-sample-complexity", args, run) if cache else run()
+        probes = probes or {}  # an MLP's entry holds no probes
         for k, target in enumerate(targets):
-            acc[target, T] = (test[k], train[k]) + (
-                (probes["support_mass"][k], probes["qk_norm"][k]) if probes else (None, None)
+            acc[target, T] = (test[k], train[k]) + tuple(
+                probes[name][k] if name in probes else None
+                for name in ("support_mass", "qk_norm", "test_curve")
             )
+            log_steps = probes.get("log_steps")
     settings = {
         "arch": dict(arch),
         "steps": steps,
@@ -308,6 +323,8 @@ def run_sweeps(
             if model != "transformer"
             else np.stack([acc[target, T][2] for T in Ts]),
             qk_norm=None if model != "transformer" else np.stack([acc[target, T][3] for T in Ts]),
+            test_curve=np.stack([acc[target, T][4] for T in Ts]) if curves else None,
+            log_steps=log_steps if curves else None,
         )
         for target, Ts in grids.items()
     }
@@ -402,12 +419,14 @@ def _screen_all(
 
 def _train_at_T(
     args: dict[str, Any], config: Any, arch: dict[str, Any], progress: bool | None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Train all ``(target, seed, m)`` models at one ``T``.
 
     Returns final test and train accuracies, each ``[n_targets, n_seeds, n_m]``, and for a
     transformer the probes of the trained attention (``{"support_mass", "qk_norm"}``, each
-    ``[n_targets, n_seeds, n_m, n_heads]``; ``None`` for an MLP).
+    ``[n_targets, n_seeds, n_m, n_heads]``), with ``args["curves"]`` also the test accuracy at
+    every logged step (``"test_curve"``, ``[n_targets, n_seeds, n_m, n_logged]``, and
+    ``"log_steps"``).
     """
     import jax
 
@@ -449,12 +468,15 @@ def _train_at_T(
         progress=progress,
     )
     shape = (len(targets), n_seeds, n_m)
-    probes = None
+    probes: dict[str, np.ndarray] = {}  # empty for an MLP without curves
     if args["model"] == "transformer":
         mass, norms = _attention_probes(
             result, Xt[:, :N_PROBE], np.repeat(supports, n_m, axis=0), _transformer_cfg(T, arch)
         )
         probes = {"support_mass": mass.reshape(*shape, -1), "qk_norm": norms.reshape(*shape, -1)}
+    if args.get("curves"):
+        probes["test_curve"] = result.test_acc.reshape(*shape, -1)
+        probes["log_steps"] = np.asarray(result.log_steps)
     return (
         result.test_acc[:, -1].reshape(shape),
         result.train_acc[:, -1].reshape(shape),
@@ -624,3 +646,28 @@ def run_ablations(
             check_target_name(target)
         ]
     return out
+
+
+def tradeoff_thresholds(
+    result: SweepResult, target_acc: float, level: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Thresholds ``m*`` after every logged step of a sweep run with ``curves=True``.
+
+    Returns
+    -------
+    (m_star, censored)
+        ``float[len(Ts), n_logged]`` (``inf`` beyond the grid) and the matching censoring
+        (``"none"``, ``"below"``, ``"above"``): the samples needed as a function of the iterations.
+    """
+    if result.test_curve is None:
+        raise ValueError("this sweep kept no learning curves; run it with curves=True")
+    ms = np.asarray(result.ms, dtype=np.float64)
+    n_T, _, _, n_log = result.test_curve.shape
+    m_star = np.zeros((n_T, n_log))
+    censored = np.empty((n_T, n_log), dtype=object)
+    for i in range(n_T):
+        for t in range(n_log):
+            frac = success_fraction(result.test_curve[i, :, :, t], target_acc)
+            th = grid_threshold(ms, frac, level)
+            m_star[i, t], censored[i, t] = th.value, th.censored
+    return m_star, censored
