@@ -245,21 +245,30 @@ def reproduction_claims(
     def span(data: Mapping[str, Mapping[str, Any]]) -> str:
         return "; ".join(f"{t}, T = {d['T'][0]:g}…{d['T'][-1]:g}" for t, d in data.items())
 
-    def controls(data: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-        return {
-            f"exact m* ∝ {law} at the measured noise": {
-                t: synthetic_law(d, law) for t, d in data.items()
-            }
-            for law in ("T^0.5", "T")
-        }
+    def growth_claim(
+        text: str, paper: str, data: Mapping[str, Mapping[str, Any]], expected: bool = True
+    ) -> Claim:
+        """A growth-law row: the local-exponent test on ``data`` and on exact laws at its noise."""
 
-    def positives(data: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-        return {
-            f"exact m* ∝ {law} at the measured noise": {
-                t: synthetic_law(d, law) for t, d in data.items()
+        def exact(laws: tuple[str, ...]) -> dict[str, Any]:
+            return {
+                f"exact m* ∝ {law} at the measured noise": {
+                    t: synthetic_law(d, law) for t, d in data.items()
+                }
+                for law in laws
             }
-            for law in ("ln T", "(ln T)^2")
-        }
+
+        return claim(
+            text,
+            paper=paper,
+            check=growth_check,
+            test=check_log_like,
+            data=data,
+            controls=exact(("T^0.5", "T")),
+            positives=exact(("ln T", "(ln T)^2")),
+            itemised=True,
+            expected=expected,
+        )
 
     ref_range, tf_range = span(ref_data), span(tf_data)
     growth_check = (
@@ -293,28 +302,18 @@ def reproduction_claims(
             data=(T_norm, norms),
             controls={"a norm growing like T": (T_norm, norms[0] * T_norm / T_norm[0])},
         ),
-        claim(
+        growth_claim(
             "Correlation screening (keep the s bits most correlated with the label, fit a lookup "
             f"table) needs a sample size growing log-like in T ({ref_range})",
-            paper="ours: the statistical problem behind the abstract's log T, solved by a learner "
+            "ours: the statistical problem behind the abstract's log T, solved by a learner "
             "without optimisation (a reference, not the paper's)",
-            check=growth_check,
-            test=check_log_like,
-            data=ref_data,
-            controls=controls(ref_data),
-            positives=positives(ref_data),
-            itemised=True,
+            ref_data,
         ),
-        claim(
+        growth_claim(
             f"A one-layer transformer's sample complexity grows log-like in T ({tf_range})",
-            paper="abstract: samples needed grow like log T ({prf:ref}`vc-thm-capacity`; "
+            "abstract: samples needed grow like log T ({prf:ref}`vc-thm-capacity`; "
             "polylog in T once the norms' log T growth, {prf:ref}`vc-lemma-gap`, is charged)",
-            check=growth_check,
-            test=check_log_like,
-            data=tf_data,
-            controls=controls(tf_data),
-            positives=positives(tf_data),
-            itemised=True,
+            tf_data,
             expected=False,
         ),
         claim(
