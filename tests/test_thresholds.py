@@ -246,3 +246,13 @@ def test_grids_and_shapes_refused_at_their_boundaries():
 def test_bisection_finds_every_threshold_in_its_bracket():
     for t in range(2, 41):
         assert bisect_threshold(lambda m, t=t: float(m >= t), 1, 40) == t, t
+
+
+def test_threshold_text_shows_censored_thresholds_as_intervals():
+    from biasbook.maths.thresholds import threshold_text
+
+    grid = (16, 32, 64, 512)
+    assert threshold_text(37.6, "none", grid) == "38"
+    assert threshold_text(np.inf, "above", grid) == "> 512"
+    assert threshold_text(16.0, "below", grid) == "≤ 16"
+    assert threshold_text(np.inf, "above", (256, 16384)) == "> 16384"

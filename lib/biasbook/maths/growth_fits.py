@@ -102,6 +102,28 @@ def _line_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float
     return float(fit.coef[0]), float(fit.coef[1]), fit.chi2, fit.r2
 
 
+def _log_weights(
+    T: Sequence[float], m_star: Sequence[float], sigma: Sequence[float] | None, min_T: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validated ``T, m, sigma`` and the log-space weights ``(m / sigma)**2``."""
+    T = np.asarray(T, dtype=np.float64)
+    m = np.asarray(m_star, dtype=np.float64)
+    if T.shape != m.shape or T.ndim != 1:
+        raise ValueError(f"T and m_star must be 1-d of equal length, got {T.shape}, {m.shape}")
+    if not (np.all(np.isfinite(m)) and np.all(m > 0) and np.all(T > min_T)):
+        raise ValueError(
+            f"T must exceed {min_T:g} and m_star be positive and finite "
+            "(leave out censored thresholds)"
+        )
+    if sigma is None:
+        sig = np.ones_like(T)
+        return T, m, sig, np.ones_like(T)
+    sig = np.asarray(sigma, dtype=np.float64)
+    if sig.shape != T.shape or np.any(~(sig > 0)):
+        raise ValueError("sigma must be positive, one per point")
+    return T, m, sig, (m / sig) ** 2
+
+
 @dataclass(frozen=True)
 class PowerLawFit:
     """Weighted least-squares fit ``log m* = log c + alpha log T``, i.e. ``m* = c * T**alpha``.
@@ -157,22 +179,9 @@ def fit_power_law(
         ``alpha = 1`` is linear growth; growth like ``log T`` looks like a small ``alpha`` that
         shrinks as the range of ``T`` moves up.
     """
-    T = np.asarray(T, dtype=np.float64)
-    m_star = np.asarray(m_star, dtype=np.float64)
-    if T.shape != m_star.shape or T.ndim != 1:
-        raise ValueError(f"T and m_star must be 1-d of equal length, got {T.shape}, {m_star.shape}")
-    if T.size < 2 or np.unique(T).size < 2:
+    T, m_star, sig, w = _log_weights(T, m_star, sigma, min_T=0.0)
+    if np.unique(T).size < 2:
         raise ValueError(f"a power-law fit needs at least 2 distinct T, got {T.tolist()}")
-    if not (np.all(np.isfinite(m_star)) and np.all(m_star > 0) and np.all(T > 0)):
-        raise ValueError("T and m_star must be positive and finite (leave out censored thresholds)")
-    if sigma is None:
-        sig = np.ones_like(T)
-        w = np.ones_like(T)
-    else:
-        sig = np.asarray(sigma, dtype=np.float64)
-        if sig.shape != T.shape or np.any(~(sig > 0)):
-            raise ValueError("sigma must be positive, one per point")
-        w = (m_star / sig) ** 2
     fit = weighted_least_squares(line_design(np.log(T)), np.log(m_star), w)
     log_c, alpha = float(fit.coef[0]), float(fit.coef[1])
     # the given sigmas are absolute: the covariance is not rescaled by the residuals
@@ -214,28 +223,6 @@ class PolylogFit:
     def formula(self) -> str:
         """The fit as text, e.g. ``"m* = 3.1 (ln T)^2.0"``."""
         return f"m* = {self.c:.3g} (ln T)^{self.k:.2f}"
-
-
-def _log_weights(
-    T: Sequence[float], m_star: Sequence[float], sigma: Sequence[float] | None, min_T: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validated ``T, m, sigma`` and the log-space weights ``(m / sigma)**2``."""
-    T = np.asarray(T, dtype=np.float64)
-    m = np.asarray(m_star, dtype=np.float64)
-    if T.shape != m.shape or T.ndim != 1:
-        raise ValueError(f"T and m_star must be 1-d of equal length, got {T.shape}, {m.shape}")
-    if not (np.all(np.isfinite(m)) and np.all(m > 0) and np.all(T > min_T)):
-        raise ValueError(
-            f"T must exceed {min_T:g} and m_star be positive and finite "
-            "(leave out censored thresholds)"
-        )
-    if sigma is None:
-        sig = np.ones_like(T)
-        return T, m, sig, np.ones_like(T)
-    sig = np.asarray(sigma, dtype=np.float64)
-    if sig.shape != T.shape or np.any(~(sig > 0)):
-        raise ValueError("sigma must be positive, one per point")
-    return T, m, sig, (m / sig) ** 2
 
 
 def fit_polylog(
@@ -334,11 +321,11 @@ def classify_growth(
     z
         Significance in standard errors (2: about 95 % two-sided), fixed before measuring.
     """
-    T, m, sig, _ = _log_weights(T, m_star, sigma, min_T=1.0)
+    T, m, sig, w = _log_weights(T, m_star, sigma, min_T=1.0)
     if T.size < 4:
         raise ValueError(f"classifying a growth law needs at least 4 thresholds, got {T.size}")
     order = np.argsort(T)
-    T, m, sig = T[order], m[order], sig[order]
+    T, m, sig, w = T[order], m[order], sig[order], w[order]
     half = T.size // 2
     lo, hi = slice(0, half), slice(half, None)
     if np.unique(T[lo]).size < 2 or np.unique(T[hi]).size < 2:
@@ -346,7 +333,6 @@ def classify_growth(
     low, high = fit_power_law(T[lo], m[lo], sig[lo]), fit_power_law(T[hi], m[hi], sig[hi])
     # the slope of ln ln T on ln T in each half, with that half's log-space weights: a polylog's
     # fitted exponent is k times it, so the ratio of the halves' exponents is k-free
-    w = (m / sig) ** 2
     beta = [
         weighted_least_squares(line_design(np.log(T[s])), np.log(np.log(T[s])), w[s]).coef[1]
         for s in (lo, hi)

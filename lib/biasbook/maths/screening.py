@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from biasbook.maths.sparse_tasks import all_inputs, check_sizes, target_function
+from biasbook.maths.thresholds import check_grid
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,9 @@ def nested_accuracies(
         ``float[len(ms)]`` each.
     """
     X, y = _check_data(X, y, s)
-    ms = [int(m) for m in ms]
-    if not ms or np.any(np.diff(ms) <= 0) or ms[0] < 1 or ms[-1] > X.shape[0]:
-        raise ValueError(
-            f"sizes must increase strictly within 1..{X.shape[0]} (the pool), got {ms}"
-        )
+    ms = [int(m) for m in check_grid(ms)]  # non-empty, positive, strictly increasing
+    if ms[-1] > X.shape[0]:
+        raise ValueError(f"sizes must lie within the pool of {X.shape[0]} examples, got {ms}")
     y_test = np.asarray(y_test, dtype=np.float64)
     sx = np.zeros(X.shape[1])
     sxy = np.zeros(X.shape[1])

@@ -112,6 +112,19 @@ def bisect_threshold(
     return hi
 
 
+def threshold_text(value: float, censored: Censoring, grid: Sequence[float]) -> str:
+    """A threshold as text: its value, or for a censored one the interval it lies in.
+
+    ``"> 512"`` beyond the grid's largest size, ``"≤ 16"`` at or below its smallest, else the
+    value rounded to a whole number of examples.
+    """
+    if censored == "above":
+        return f"> {max(grid):g}"
+    if censored == "below":
+        return f"≤ {min(grid):g}"
+    return f"{value:.0f}"
+
+
 def thresholds(
     ms: Sequence[float], acc: np.ndarray, target_acc: float, level: float = 0.5
 ) -> list[Threshold]:

@@ -21,6 +21,7 @@ from biasbook.maths.sparse_tasks import (
     all_inputs,
     make_task,
 )
+from biasbook.maths.thresholds import threshold_text
 
 # --------------------------------------------------------------------------------------------------
 # Reproduction checks: a test per claim, the chapter's data and a control for each
@@ -95,10 +96,7 @@ def check_log_like(data: Mapping[str, Any]) -> Outcome:
             reason="fewer than 4 thresholds inside the grid (2 per half of the T range)",
         )
     g = classify_growth(T[ok], np.asarray(data["m"], float)[ok], np.asarray(data["sigma"])[ok])
-    value = (
-        f"α {g.low.alpha:.2f} ± {g.low.alpha_se:.2f} → {g.high.alpha:.2f} ± {g.high.alpha_se:.2f}"
-        f" (T {g.T_low[0]:g}–{g.T_low[1]:g} → {g.T_high[0]:g}–{g.T_high[1]:g}): {g.law}"
-    )
+    value = g.summary()
     margin = g.drop / g.drop_se - g.z if g.drop_se > 0 else math.nan
     above = [f"{t:g}" for t, c in zip(T, censored, strict=True) if c == "above"]
     below = [f"{t:g}" for t, c in zip(T, censored, strict=True) if c == "below"]
@@ -178,11 +176,7 @@ def check_tradeoff(d: Mapping[str, Any]) -> Outcome:
     """
     (mb, cb), (ml, cl) = d["base"], d["long"]
     lo, hi = d["grid"]
-
-    def show(m: float, c: str) -> str:
-        return f"> {hi:g}" if c == "above" else f"≤ {lo:g}" if c == "below" else f"{m:.0f}"
-
-    value = f"m* {show(mb, cb)} → {show(ml, cl)}"
+    value = f"m* {threshold_text(mb, cb, (lo, hi))} → {threshold_text(ml, cl, (lo, hi))}"
     if cl == "above":
         return Outcome(None, value, reason="not learned within the longer budget either")
     if cb == "below":

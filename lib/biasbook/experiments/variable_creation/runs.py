@@ -29,6 +29,7 @@ from biasbook.maths.thresholds import (
     check_grid,
     grid_threshold,
     success_fraction,
+    thresholds,
 )
 from biasbook.store.progress import progress_bar
 
@@ -297,7 +298,7 @@ def run_sweeps(
                 probes[name][k] if name in probes else None
                 for name in ("support_mass", "qk_norm", "test_curve")
             )
-            log_steps = probes.get("log_steps")
+        log_steps = probes.get("log_steps")  # the same at every T
     settings = {
         "arch": dict(arch),
         "steps": steps,
@@ -385,16 +386,7 @@ def run_screening(
         functools.partial(_screen_all, target, s, Ts, ms, n_seeds, m_test, seed),
     )
     settings = {"m_test": m_test, "seed": seed, "learner": "correlation screening + lookup table"}
-    return SweepResult(
-        "screening",
-        check_target_name(target),
-        int(s),
-        tuple(int(T) for T in Ts),
-        ms,
-        test,
-        train,
-        settings,
-    )
+    return SweepResult("screening", target, int(s), Ts, ms, test, train, settings)
 
 
 def _screen_all(
@@ -661,13 +653,9 @@ def tradeoff_thresholds(
     """
     if result.test_curve is None:
         raise ValueError("this sweep kept no learning curves; run it with curves=True")
-    ms = np.asarray(result.ms, dtype=np.float64)
     n_T, _, _, n_log = result.test_curve.shape
-    m_star = np.zeros((n_T, n_log))
-    censored = np.empty((n_T, n_log), dtype=object)
-    for i in range(n_T):
-        for t in range(n_log):
-            frac = success_fraction(result.test_curve[i, :, :, t], target_acc)
-            th = grid_threshold(ms, frac, level)
-            m_star[i, t], censored[i, t] = th.value, th.censored
+    # [T, seeds, m, logged] -> [T, logged, seeds, m]: one threshold per (T, logged step)
+    found = thresholds(result.ms, np.moveaxis(result.test_curve, -1, 1), target_acc, level)
+    m_star = np.array([th.value for th in found]).reshape(n_T, n_log)
+    censored = np.array([th.censored for th in found], dtype=object).reshape(n_T, n_log)
     return m_star, censored
