@@ -213,11 +213,89 @@ def test_mlp_kernel_closed_form_values() -> None:
     np.testing.assert_allclose(H @ H.T / W.shape[1], K, atol=0.01)
 
 
-def test_ordering_and_collapse_tests() -> None:
+def _n_theta_result(k: int, law) -> dict:
+    """A scaling-law result whose n_theta(L) is law(L), for L = 8, 10, …, 20."""
+    return {"theory": {(L, k): {"n_theta": float(law(L))} for L in range(8, 21, 2)}}
+
+
+def test_collapse_test_picks_the_normalisation_that_makes_n_theta_constant() -> None:
+    k = 2
+    # n_theta exactly proportional to the irrep dimension: the law collapses, nothing else does.
+    res = _n_theta_result(k, lambda L: 0.4 * sg.irrep_dimension((L - k, k)))
+    drifts = gp.collapse_drifts(res, k)
+    assert drifts[gp.LAW][0] == pytest.approx(0.0, abs=1e-12)
+    assert gp.check_collapses_best((drifts, gp.LAW)).holds is True
+    for wrong in gp.wrong_normalisations(8, k):
+        assert gp.check_collapses_best((drifts, wrong)).holds is False
+    # n_theta growing like L^(k−1): the normalisation a power too low now wins.
+    res = _n_theta_result(k, lambda L: 3.0 * L)
+    drifts = gp.collapse_drifts(res, k)
+    assert gp.check_collapses_best((drifts, gp.LAW)).holds is False
+    assert gp.check_collapses_best((drifts, "n/L^(k−1)")).holds is True
+    # a target never learned at some length: no law, the test fails
+    res["theory"][(20, k)]["n_theta"] = np.inf
+    assert gp.collapse_drifts(res, k) == {}
+    assert gp.check_collapses_best(({}, gp.LAW)).holds is False
+
+
+def test_growth_exponents_of_an_exact_power_law() -> None:
+    res = _n_theta_result(1, lambda L: 5.0 * L**1.5)
+    e = gp.growth_exponents(res, 1)
+    assert e["L"] == pytest.approx((1.5, 0.0), abs=1e-9)
+    assert e["local"][0] == pytest.approx(1.5)
+    # against f = L - 1 the exponent is a little below 1.5 (f grows a little faster than L)
+    assert 1.3 < e["f"][0] < 1.5
+
+
+def test_tail_shares_and_the_comparison_with_a_reference_by_hand() -> None:
+    spectrum = {
+        "eigenvalues": np.array([4.0, 1.0, 0.5, 0.1]),
+        "multiplicities": np.array([1, 2, 4, 5]),
+        "irreps": [(4,), (3, 1), (2, 2), (2, 1, 1)],
+    }
+    # trace 4 + 2 + 2 + 0.5 = 8.5; k >= 1: 4.5, k >= 2: 2.5
+    assert gp.tail_shares(spectrum) == pytest.approx([4.5 / 8.5, 2.5 / 8.5])
+    assert gp.check_less_tail(([0.1, 0.01], [0.2, 0.05])).holds is True
+    assert gp.check_less_tail(([0.1, 0.06], [0.2, 0.05])).holds is False
+    assert gp.check_less_tail(([0.1, 0.0], [0.2, 0.0])).holds is True  # zero reference: skipped
+
+
+def test_flat_spectrum_weights_every_function_equally() -> None:
+    flat = gp.flat_spectrum(3, 5)
+    assert flat["trace"] == 3**5  # the identity operator on all 3^5 functions
+    # its share beyond the trivial irrep is everything but the symmetric functions (C(7, 5) of them)
+    assert gp.tail_shares(flat)[0] == pytest.approx(1 - math.comb(7, 5) / 3**5)
+
+
+def test_specht_targets_on_three_tokens_lie_in_their_irrep() -> None:
+    # Independent route: the character projectors of biasbook.maths.symmetric_group, under an
+    # exchangeable non-uniform measure (the symmetrised HMM mixture of the chapter).
+    from biasbook.maths import sequences as sq
+
+    V, L = 3, 5
+    T = sq.enumerate_sequences(V, L)
+    mix = sq.random_hmm_mixture(V, seed=3)
+    mu = sq.symmetrized_probabilities(mix.probabilities(T), V, L)
+    for k in (1, 2):
+        w = sg.isotypic_weights(gp.specht_target(T, k), V, L, measure=mu)
+        assert w[(L - k, k)] == pytest.approx(1.0, abs=1e-10)
+    assert gp.token_contrast(np.array([0, 1, 2])).tolist() == [1.0, -1.0, 0.0]
+
+
+def test_hmm_curves_follow_eigenlearning_and_report_n_theta() -> None:
+    out = gp.hmm_learning_curves(
+        V=3, L=4, beta=1.0, ridge=1e-3, n_grid=[4, 16, 64], n_seeds=24, seed=0, lengths=[4, 5]
+    )
+    d = out["identity"]
+    emp, th = d["emp_learnability"]["g1"], d["theory_learnability"]["g1"]
+    assert np.all(np.abs(emp.mean(0) - th) < 0.05 + 3 * emp.std(0) / np.sqrt(24))
+    n = out["scaling"]["identity"]["theory"][(5, 1)]["n_theta"]
+    assert 0.25 * 4 <= n < np.inf  # at least theta f^(4,1) by the bound
+
+
+def test_ordering_tests() -> None:
     assert gp.check_ordered([1.0, 0.1, 0.01, 0.0]).holds is True
     assert gp.check_ordered([1.0, 0.01, 0.1]).holds is False
-    assert gp.check_collapse((0.3, 0.03)).holds is True
-    assert gp.check_collapse((0.03, 0.3)).holds is False
     assert list(gp.wrong_normalisations(10, 2).values()) == pytest.approx(
         [10.0, 1000.0, 100 * np.log(10)]
     )

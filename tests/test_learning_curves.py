@@ -151,3 +151,40 @@ def test_a_level_of_multiplicity_m_predicts_what_m_repeated_eigenvalues_predict(
     # and the multiplicities matter: ignoring them gives another curve
     ignored = lc.eigenlearning(eta, v2, n, ridge, None, noise=0.01)
     assert not np.allclose(ignored.test_mse, levels.test_mse, rtol=1e-3)
+
+
+def test_samples_to_learn_for_one_level_is_the_closed_form():
+    # One level (eigenvalue eta, m partners) holding the whole target: learnability eta/(eta+kappa)
+    # = theta gives kappa = eta (1-theta)/theta, so n = m theta + ridge theta / (eta (1 - theta)).
+    eta, m, ridge = 0.02, 50, 1e-3
+    for theta in (0.1, 0.25, 0.5, 0.9):
+        n = lc.samples_to_learn(np.array([eta]), np.array([1.0]), theta, ridge, np.array([m]))
+        assert n == pytest.approx(m * theta + ridge * theta / (eta * (1 - theta)), rel=1e-9)
+
+
+def test_samples_to_learn_inverts_the_universal_curve_and_eigenlearning():
+    # f modes at eta plus a deep tail of total weight C: n/f = theta + r theta / (1 - theta) with
+    # r = (C + ridge) / (f eta) (the chapter's universal curve solved for x), and the forward
+    # theory at n_theta returns theta.
+    f, eta, C, delta, tail = 2000, 1e-3, 0.5, 1e-2, 10**7
+    eig, mult, w = np.array([eta, C / tail]), np.array([f, tail]), np.array([1.0, 0.0])
+    r = (C + delta) / (f * eta)
+    for theta in (0.25, 0.5):
+        n = lc.samples_to_learn(eig, w, theta, delta, mult)
+        assert n / f == pytest.approx(theta + r * theta / (1 - theta), rel=1e-3)
+        back = lc.eigenlearning(eig, w, n, delta, mult).learnability[0]
+        assert back == pytest.approx(theta, abs=1e-9)
+
+
+def test_samples_to_learn_is_infinite_beyond_the_kernels_reach_and_rejects_bad_input():
+    eig, w = np.array([1.0, 0.0]), np.array([0.3, 0.7])  # 70 % of the target in the null space
+    assert lc.samples_to_learn(eig, w, 0.25, 1e-3) < np.inf
+    assert lc.samples_to_learn(eig, w, 0.5, 1e-3) == np.inf
+    # a round-off eigenvalue (1e-18 of the top) is a zero too
+    assert lc.samples_to_learn(np.array([1.0, 1e-18]), w, 0.5, 1e-3) == np.inf
+    with pytest.raises(ValueError, match="theta"):
+        lc.samples_to_learn(eig, w, 1.0, 1e-3)
+    with pytest.raises(ValueError, match="target_weights"):
+        lc.samples_to_learn(eig, np.zeros(2), 0.5, 1e-3)
+    with pytest.raises(ValueError, match="ridge"):
+        lc.samples_to_learn(eig, w, 0.5, -1.0)

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from biasbook.maths.regression import line_design, loglog_slope, weighted_least_squares
+from biasbook.maths.regression import (
+    line_design,
+    loglog_fit,
+    loglog_slope,
+    weighted_least_squares,
+)
 
 
 def test_ordinary_line_matches_linregress_with_its_standard_error() -> None:
@@ -41,6 +46,18 @@ def test_exact_data_and_constant_response() -> None:
     assert fit.coef == pytest.approx([3, 2]) and fit.chi2 == pytest.approx(0, abs=1e-20)
     assert weighted_least_squares(line_design(x), np.ones(4)).r2 == 1.0
     assert loglog_slope(x, 5 * x**1.5) == pytest.approx(1.5)
+    assert loglog_fit(x, 5 * x**1.5)[1] == pytest.approx(0, abs=1e-12)
+
+
+def test_loglog_standard_error_is_the_textbook_one() -> None:
+    # Residual-based SE of a least-squares slope: sqrt(RSS / (n - 2) / Sxx), written out by hand.
+    x = np.array([2.0, 3, 5, 8, 13])
+    y = x**0.7 * np.array([1.0, 1.1, 0.95, 1.05, 1.0])
+    lx, ly = np.log(x), np.log(y)
+    b = np.sum((lx - lx.mean()) * (ly - ly.mean())) / np.sum((lx - lx.mean()) ** 2)
+    rss = np.sum((ly - ly.mean() - b * (lx - lx.mean())) ** 2)
+    se = np.sqrt(rss / 3 / np.sum((lx - lx.mean()) ** 2))
+    assert loglog_fit(x, y) == pytest.approx((b, se))
 
 
 def test_bad_shapes() -> None:

@@ -219,3 +219,27 @@ def test_exchangeability_check():
     assert not sg.is_exchangeable(markov / markov.sum(), V, L)
     with pytest.raises(ValueError, match="exchangeable"):
         sg.isotypic_weights(np.ones(V**L), V, L, measure=markov / markov.sum())
+
+
+@pytest.mark.parametrize(("V", "L"), [(2, 5), (3, 4), (3, 5), (4, 4)])
+def test_tensor_multiplicity_is_the_trace_of_the_isotypic_projector(V, L):
+    # Independent route: the projector built from characters has trace f^lambda * multiplicity, and
+    # the isotypic dimensions add up to V^L.
+    total = 0
+    for lam in sg.partitions(L):
+        dim = sg.irrep_dimension(lam) * sg.tensor_multiplicity(lam, V)
+        if len(lam) <= V:
+            assert np.trace(sg.isotypic_projector(lam, V, L)) == pytest.approx(dim)
+        else:
+            assert dim == 0
+        total += dim
+    assert total == V**L
+
+
+def test_tensor_multiplicity_known_values():
+    # [L]: the symmetric functions, one per multiset of L tokens; (L-k, k) for V = 2: L - 2k + 1.
+    assert sg.tensor_multiplicity((6,), 3) == math.comb(3 + 6 - 1, 6)
+    shapes = [(10,)] + [(10 - k, k) for k in range(1, 6)]
+    assert [sg.tensor_multiplicity(lam, 2) for lam in shapes] == [11, 9, 7, 5, 3, 1]
+    with pytest.raises(ValueError, match="V must be"):
+        sg.tensor_multiplicity((2, 1), 0)

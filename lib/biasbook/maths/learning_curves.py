@@ -143,6 +143,58 @@ def eigenlearning(
     return EigenlearningPrediction(ns, kappas, Lm, learn, mse, overfit)
 
 
+def samples_to_learn(
+    eigenvalues: np.ndarray,
+    target_weights: np.ndarray,
+    theta: float,
+    ridge: float,
+    multiplicities: np.ndarray | None = None,
+) -> float:
+    """The (continuous) training-set size ``n_theta`` at which eigenlearning's learnability of a
+    target reaches ``theta``.
+
+    The target's learnability ``sum_i v_i^2 eta_i / (eta_i + kappa) / sum_i v_i^2`` falls with
+    ``kappa``, so ``kappa_theta`` is one root, and eigenlearning's equation then gives
+    ``n_theta = sum_i m_i eta_i / (eta_i + kappa_theta) + ridge / kappa_theta`` directly (no root
+    in ``n``). Returns ``inf`` when the target's weight on nonzero eigenvalues (above ``1e-12`` of
+    the largest: smaller ones are round-off) is below ``theta`` (the kernel never learns that much
+    of it).
+
+    Raises
+    ------
+    ValueError
+        For ``theta`` outside ``(0, 1)``, a negative ridge, or weights that do not match the levels.
+    """
+    eta, mult = _levels(eigenvalues, multiplicities)
+    v2 = np.asarray(target_weights, dtype=float)
+    if v2.shape != eta.shape or np.any(v2 < 0) or not v2.sum() > 0:
+        raise ValueError("target_weights must be >= 0, one per level, and not all zero")
+    if not 0 < theta < 1:
+        raise ValueError(f"theta must lie in (0, 1), got {theta}")
+    if ridge < 0:
+        raise ValueError(f"ridge must be >= 0, got {ridge}")
+    share = v2 / v2.sum()
+    # Eigenvalues at round-off level (relative 1e-12, far above double precision's 1e-16 times a
+    # few thousand levels) are zeros of the kernel, not modes it learns with 10^15 samples.
+    eta = np.where(eta > 1e-12 * float(np.max(eta)), eta, 0.0)
+    if share[eta > 0].sum() <= theta:
+        return float("inf")
+
+    def excess(log_kappa: float) -> float:
+        kappa = np.exp(log_kappa)
+        return float(np.sum(share * eta / (eta + kappa)) - theta)
+
+    # Bracket on a log scale around the eigenvalues that carry the target.
+    top = float(np.max(eta[(share > 0) & (eta > 0)]))
+    lo, hi = np.log(top) - 2.0, np.log(top) + 2.0
+    while excess(lo) < 0:
+        lo -= 2.0
+    while excess(hi) > 0:
+        hi += 2.0
+    kappa = float(np.exp(scipy.optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-13)))
+    return float(np.sum(mult * eta / (eta + kappa)) + ridge / kappa)
+
+
 # --------------------------------------------------------------------------- empirical KRR
 
 

@@ -97,6 +97,15 @@ def line_design(x: np.ndarray) -> np.ndarray:
 
 def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
     """Least-squares slope of ``log y`` against ``log x`` (:func:`scipy.stats.linregress`)."""
-    return float(
-        scipy.stats.linregress(np.log(np.asarray(x, float)), np.log(np.asarray(y, float))).slope
-    )
+    return loglog_fit(x, y)[0]
+
+
+def loglog_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope of ``log y`` against ``log x`` and its standard error from the residuals.
+
+    For noise-free curves (a theory evaluated at several ``x``) the standard error measures how far
+    the curve is from a straight line in log-log, i.e. how much its local exponent changes over the
+    range: a systematic, not a sampling, uncertainty.
+    """
+    fit = scipy.stats.linregress(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)))
+    return float(fit.slope), float(fit.stderr)

@@ -140,6 +140,24 @@ def irrep_dimension(partition: Sequence[int], n: int | None = None) -> int:
     return math.factorial(sum(lam)) // prod
 
 
+def tensor_multiplicity(partition: Sequence[int], V: int) -> int:
+    """How many copies of the irrep ``S^lambda`` the functions on ``[V]^L`` hold (Schur–Weyl
+    duality: the dimension of the ``GL(V)`` irrep of shape ``lambda``), by the hook-content formula
+    ``prod_boxes (V + j - i) / hook``. Zero when ``lambda`` has more than ``V`` rows.
+
+    So the ``lambda``-isotypic component of ``L^2([V]^L)`` has dimension
+    ``f^lambda * tensor_multiplicity(lambda, V)``; for ``V = 2`` and ``lambda = (L-k, k)`` this is
+    ``f^lambda (L - 2k + 1)``.
+    """
+    lam = validate_partition(partition)
+    if V < 1:
+        raise ValueError(f"V must be >= 1, got {V}")
+    if len(lam) > V:
+        return 0
+    num = math.prod(V + j - i for i, row in enumerate(lam) for j in range(row))
+    return num // math.prod(h for row in hook_lengths(lam) for h in row)
+
+
 # --------------------------------------------------------------------------- characters
 
 

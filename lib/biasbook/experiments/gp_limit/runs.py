@@ -33,9 +33,21 @@ def _spectrum_summary(spec: sp.Spectrum) -> dict[str, Any]:
     }
 
 
+def token_contrast(tokens: np.ndarray) -> np.ndarray:
+    """``s = [t = 0] - [t = 1]`` per position: the spin ``1 - 2t`` for binary tokens, and a contrast
+    of the first two tokens (0 for the others) for ``V > 2``."""
+    t = np.asarray(tokens)
+    return (t == 0).astype(float) - (t == 1).astype(float)
+
+
 def specht_target(tokens: np.ndarray, k: int) -> np.ndarray:
-    """``g_k = prod_{i<k} (s_{2i} - s_{2i+1}) / sqrt(2)`` with spins ``s = 1 - 2 t`` (``V = 2``)."""
-    s = 1.0 - 2.0 * np.asarray(tokens)
+    """``g_k = prod_{i<k} (s_{2i} - s_{2i+1}) / sqrt(2)`` with ``s`` the :func:`token_contrast`.
+
+    The image of a Specht polytabloid under the ``S_L``-equivariant map sending the tabloid with
+    second row ``B`` to ``prod_{b in B} s_b``, so it lies in the ``(L-k, k)`` isotypic component for
+    any vocabulary and any exchangeable measure.
+    """
+    s = token_contrast(tokens)
     out = np.ones(len(s))
     for i in range(k):
         out = out * (s[:, 2 * i] - s[:, 2 * i + 1]) / np.sqrt(2)
@@ -43,7 +55,15 @@ def specht_target(tokens: np.ndarray, k: int) -> np.ndarray:
 
 
 def _kernel(V: int, beta: float, nonlinearity: str):
+    """The attention block's NNGP (``nonlinearity`` ``"identity"`` or ``"relu"``), or ``"mlp"``:
+    the non-attention baseline :func:`mlp_nngp` (which has no positional input to weigh)."""
+    if nonlinearity == "mlp":
+        return mlp_nngp
     return functools.partial(kn.onehot_attention_nngp, V=V, beta=beta, nonlinearity=nonlinearity)
+
+
+#: The kernels of the learning-curve experiment: the two attention blocks and the MLP baseline.
+CURVE_KERNELS = ("identity", "relu", "mlp")
 
 
 # --------------------------------------------------------------------------- 1. kernel vs MC
@@ -171,7 +191,27 @@ def irrep_spectra(V: int, L: int, beta: float, seed: int) -> dict[str, Any]:
     out["no_positions"] = _spectrum_summary(no_pos)
     mlp = sp.dense_spectrum(mlp_nngp(T, T), mu, V, L)
     out["mlp"] = {"spectrum": _spectrum_summary(mlp), "top_by_irrep": mlp.top_by_irrep()}
+    out["flat"] = {"spectrum": flat_spectrum(V, L)}
     return out
+
+
+def flat_spectrum(V: int, L: int) -> dict[str, Any]:
+    """The spectrum of a learner with no inductive bias: the kernel ``[t = t'] / mu(t)``, whose
+    operator is the identity on ``L^2(mu)`` (a lookup table: every function is equally easy).
+
+    One level per irrep, eigenvalue 1, multiplicity the isotypic dimension
+    ``f^lambda * tensor_multiplicity(lambda, V)``; as a summary like :func:`irrep_spectra`'s
+    (without eigenvectors), for the negative control of the comparison with the MLP.
+    """
+    irreps = [lam for lam in sg.partitions(L, max_parts=V)]
+    mult = np.array([sg.irrep_dimension(lam) * sg.tensor_multiplicity(lam, V) for lam in irreps])
+    return {
+        "eigenvalues": np.ones(len(irreps)),
+        "multiplicities": mult,
+        "irreps": irreps,
+        "purity": np.ones(len(irreps)),
+        "trace": float(mult.sum()),
+    }
 
 
 def mlp_nngp(T1: np.ndarray, T2: np.ndarray) -> np.ndarray:
@@ -201,14 +241,20 @@ def learning_curves(
     """Eigenlearning predictions vs empirical kernel regression, ``V = 2``, uniform tokens.
 
     Targets: Specht polynomials ``g_1, g_2, g_3`` (pure irreps ``(L-k, k)``) and the copy target
-    ``s_0``; kernels: identity attention and identity attention + ReLU.
+    ``s_0``; kernels (:data:`CURVE_KERNELS`): identity attention, identity attention + ReLU, and
+    the MLP baseline on the flattened sequence.
     """
     T = sq.enumerate_sequences(2, L)
     mu = np.full(len(T), 2.0**-L)
     targets = {f"g{k}": specht_target(T, k) for k in (1, 2, 3)}
     targets["copy"] = 1.0 - 2.0 * T[:, 0]
-    out: dict[str, Any] = {"L": L, "n": np.asarray(n_grid), "targets": list(targets)}
-    for nl in ("identity", "relu"):
+    out: dict[str, Any] = {
+        "L": L,
+        "n": np.asarray(n_grid),
+        "targets": list(targets),
+        "kernels": list(CURVE_KERNELS),
+    }
+    for nl in CURVE_KERNELS:
         kernel = _kernel(2, beta, nl)
         spec = sp.binary_spectrum(kernel, L)
         weights = {f"g{k}": sp.specht_weights(spec, k) for k in (1, 2, 3)}
@@ -226,6 +272,11 @@ def learning_curves(
             "emp_learnability": {k: emp.learnability[..., i] for i, k in enumerate(targets)},
             "emp_mse": {k: emp.test_mse[..., i] for i, k in enumerate(targets)},
             "theory_sum_learnability": np.asarray(n_grid) - ridge / some.kappa,
+            # samples to reach learnability 1/4 (inf: the kernel never learns that much)
+            "n_quarter": {
+                k: lc.samples_to_learn(spec.eigenvalues, w, 0.25, ridge, spec.multiplicities)
+                for k, w in weights.items()
+            },
             "emp_sum_learnability": emp.sum_learnabilities,
             "kappa": some.kappa,
         }
@@ -284,6 +335,80 @@ def network_learning_curves(
     }
 
 
+def hmm_learning_curves(
+    V: int,
+    L: int,
+    beta: float,
+    ridge: float,
+    n_grid: list[int],
+    n_seeds: int,
+    seed: int,
+    lengths: list[int],
+    theta: float = 0.25,
+) -> dict[str, Any]:
+    """Learning curves and ``n_theta(L)`` on the paper's kind of data: the exchangeable
+    (position-symmetrised) mixture of HMMs of :func:`irrep_spectra`, ``V >= 3`` tokens.
+
+    Dense route: every ``V^L`` sequence with its exact probability, the kernel operator
+    diagonalised (:func:`biasbook.maths.spectra.dense_spectrum`). At length ``L``: eigenlearning
+    against kernel regression on i.i.d. draws from the mixture, for the Specht targets (with the
+    contrast ``[t = 0] - [t = 1]``) and the copy target, for every kernel of
+    :data:`CURVE_KERNELS`. At every length in ``lengths``: ``n_theta`` of each Specht target, in the
+    format of :func:`scaling_law`'s ``theory`` (so the chapter's collapse test applies).
+    """
+    mix = sq.random_hmm_mixture(V, seed=seed + 11)  # the mixture of the spectra section
+    T = sq.enumerate_sequences(V, L)
+    mu = sq.symmetrized_probabilities(mix.probabilities(T), V, L)
+    ks = [k for k in (1, 2, 3) if 2 * k <= L]
+    targets = {f"g{k}": specht_target(T, k) for k in ks}
+    targets["copy"] = token_contrast(T[:, 0])
+    G = np.stack(list(targets.values()), axis=1)
+    out: dict[str, Any] = {
+        "V": V,
+        "L": L,
+        "n": np.asarray(n_grid),
+        "targets": list(targets),
+        "kernels": list(CURVE_KERNELS),
+    }
+    for nl in CURVE_KERNELS:
+        K = _kernel(V, beta, nl)(T, T)
+        spec = sp.dense_spectrum(K, mu, V, L, label=False)
+        theory = {
+            name: lc.eigenlearning(
+                spec.eigenvalues,
+                sp.dense_target_weights(spec, g, mu, V, L),
+                n_grid,
+                ridge,
+                spec.multiplicities,
+            )
+            for name, g in targets.items()
+        }
+        emp = lc.empirical_learning_curve(K, mu, G, n_grid, n_seeds, ridge, seed + 40)
+        out[nl] = {
+            "theory_learnability": {k: v.learnability for k, v in theory.items()},
+            "emp_learnability": {k: emp.learnability[..., i] for i, k in enumerate(targets)},
+        }
+    scaling: dict[str, Any] = {}
+    for nl in ("identity", "relu", "mlp"):
+        res: dict[str, Any] = {"ks": [], "theta": theta, "theory": {}}
+        for Lx in lengths:
+            Tx = sq.enumerate_sequences(V, Lx)
+            mux = sq.symmetrized_probabilities(mix.probabilities(Tx), V, Lx)
+            spec = sp.dense_spectrum(_kernel(V, beta, nl)(Tx, Tx), mux, V, Lx, label=False)
+            for k in (1, 2):
+                w = sp.dense_target_weights(spec, specht_target(Tx, k), mux, V, Lx)
+                res["theory"][(Lx, k)] = {
+                    "f": sg.irrep_dimension((Lx - k, k)),
+                    "n_theta": lc.samples_to_learn(
+                        spec.eigenvalues, w, theta, ridge, spec.multiplicities
+                    ),
+                }
+        res["ks"] = [1, 2]
+        scaling[nl] = res
+    out["scaling"] = scaling
+    return out
+
+
 # --------------------------------------------------------------------------- 4. scaling law
 
 
@@ -297,16 +422,25 @@ def scaling_law(
     nonlinearity: str,
     n_seeds: int,
     seed: int,
+    theta: float = 0.25,
 ) -> dict[str, Any]:
     """Learnability of Specht targets ``g_k`` against ``n / f^{(L-k, k)}`` for several ``L``.
 
     Theory (eigenlearning on the symmetry-reduced spectrum) for every length in
-    ``lengths_theory``; empirical kernel regression (exact enumeration, ``V = 2``, uniform tokens)
-    for ``lengths_empirical``. Training-set sizes are ``n = round(x f^lambda)`` (at least 1).
+    ``lengths_theory``, with the sample size ``n_theta`` at which the learnability reaches
+    ``theta`` (:func:`biasbook.maths.learning_curves.samples_to_learn`; the scaling law is a law for
+    it); empirical kernel regression (exact enumeration, ``V = 2``, uniform tokens) for
+    ``lengths_empirical``. Training-set sizes are ``n = round(x f^lambda)`` (at least 1).
     """
     kernel = _kernel(2, beta, nonlinearity)
     x_dense = np.geomspace(min(x_grid) / 2, max(x_grid) * 2, 60)
-    out: dict[str, Any] = {"ks": ks, "x_grid": np.asarray(x_grid), "theory": {}, "empirical": {}}
+    out: dict[str, Any] = {
+        "ks": ks,
+        "x_grid": np.asarray(x_grid),
+        "theta": theta,
+        "theory": {},
+        "empirical": {},
+    }
     for L in sorted(set(lengths_theory) | set(lengths_empirical)):
         spec = sp.binary_spectrum(kernel, L)
         T = sq.enumerate_sequences(2, L) if L in lengths_empirical else None
@@ -318,13 +452,6 @@ def scaling_law(
             th = lc.eigenlearning(spec.eigenvalues, w, n_dense, ridge, spec.multiplicities)
             n_pts = np.maximum(np.rint(np.asarray(x_grid) * f), 1).astype(int)
             th_pts = lc.eigenlearning(spec.eigenvalues, w, n_pts, ridge, spec.multiplicities)
-            # Controls: the same curves against wrong normalisations n / g(L) of the sample size.
-            under = {}
-            for name, g in wrong_normalisations(L, k).items():
-                n_g = np.maximum(np.rint(np.asarray(x_grid) * g), 1).astype(int)
-                under[name] = lc.eigenlearning(
-                    spec.eigenvalues, w, n_g, ridge, spec.multiplicities
-                ).learnability
             # Share of the kernel's trace in irreps with more than k boxes below the first row,
             # and in the target's irrep: they set how close the bound comes (see the chapter).
             deeper = sum(
@@ -350,7 +477,9 @@ def scaling_law(
                 "learnability_dense": th.learnability,
                 "n": n_pts,
                 "learnability": th_pts.learnability,
-                "learnability_under": under,
+                "n_theta": lc.samples_to_learn(
+                    spec.eigenvalues, w, theta, ridge, spec.multiplicities
+                ),
                 "deeper_weight": deeper,
                 "own_weight": own,
             }
@@ -369,7 +498,8 @@ def scaling_law(
 
 
 def wrong_normalisations(L: int, k: int) -> dict[str, float]:
-    """Sample-size normalisations for which the scaling law is false (controls of the collapse).
+    """Sample-size normalisations for which the scaling law is false (controls of the collapse;
+    the law itself is ``n / f^lambda``).
 
     ``L^(k-1)`` and ``L^(k+1)`` are a power off the irrep dimension ``f ~ L^k/k!``, ``L^k log L`` a
     logarithm off.

@@ -18,23 +18,26 @@ from typing import Any
 import numpy as np
 
 from biasbook.experiments.gp_limit.checks import (
+    BLOCK,
+    LAW,
     bound_excess,
+    check_collapses_best,
+    check_less_tail,
     check_ordered,
-    collapse_gap,
+    collapse_drifts,
     excess_over_3se,
+    growth_exponents,
     mse_gaps,
+    n_theta_series,
     network_slopes,
+    tail_shares,
     tau,
     tops_by_k,
-    wrong_normalisations,
 )
 from biasbook.experiments.gp_limit.runs import universal_learnability
 from biasbook.maths import kernels as kn
 from biasbook.maths import spectra as sp
 from biasbook.maths import symmetric_group as sg
-
-#: Names of the two blocks in tables and prose.
-BLOCK = {"identity": "linear", "relu": "ReLU"}
 
 
 def mc_summary(mc: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
@@ -161,9 +164,37 @@ def spectrum_summary(spectra: Mapping[str, Any]) -> dict[str, Any]:
         else "The NNGP of an MLP on the flattened one-hot sequence, which has no attention, "
         f"does not order its top eigenvalues this way ({tops_text})."
     )
+    # The comparative reading (the status table's "specific to attention" row): tail shares.
+    mlp_tails = tail_shares(spectra["mlp"]["spectrum"])
+    tails = {nl: tail_shares(spectra[nl]["spectrum"]) for nl in ("identity", "relu")}
+    stronger = [BLOCK[nl] for nl, t in tails.items() if check_less_tail((t, mlp_tails)).holds]
+    all_tails = {**tails, "mlp": mlp_tails}
+    width = max(len(t) for t in all_tails.values())
+    tail_table = [
+        (BLOCK[nl], *(f"{x:.2e}" for x in t), *["0"] * (width - len(t)))
+        for nl, t in all_tails.items()
+    ]
+    if len(stronger) == len(tails):
+        mlp += (
+            " The comparison is what separates them: both attention blocks hold less of their "
+            "kernel's trace than the MLP in the irreps with at least k boxes below the first row, "
+            "at every k (table below), a stronger bias to symmetric functions."
+        )
+    elif stronger:
+        mlp += (
+            f" Only the {' and '.join(stronger)} block holds less of its kernel's trace than the "
+            "MLP in the irreps with at least k boxes below the first row at every k (table below)."
+        )
+    else:
+        mlp += (
+            " Neither attention block holds less of its kernel's trace than the MLP in the irreps "
+            "with at least k boxes below the first row at every k (table below): at this size "
+            "the bias is not stronger than the MLP's."
+        )
     return {
         "rows": rows,
         "checks": checks,
+        "tail_table": tail_table,
         "deep_no_pos": float(deep_no_pos),
         "glue": {
             "gp-sp-summary": summary,
@@ -183,7 +214,7 @@ def learning_curve_summary(
     n_lc = np.asarray(curves["n"])
     keep = n_lc >= 16
     worst, maxdiff, cons_err = -np.inf, 0.0, 0.0
-    for nl in ("identity", "relu"):
+    for nl in curves["kernels"]:
         d = curves[nl]
         for name in curves["targets"]:
             emp, theory = d["emp_learnability"][name], d["theory_learnability"][name]
@@ -212,7 +243,7 @@ def learning_curve_summary(
             curves[nl]["emp_sum_learnability"].mean(0) - curves[nl]["theory_sum_learnability"]
         )
         / curves[nl]["theory_sum_learnability"]
-        for nl in ("identity", "relu")
+        for nl in curves["kernels"]
     }
     cons_nl = max(cons_gaps, key=lambda nl: cons_gaps[nl].max())
     # The test error of g_3 under the linear block, against the rank of that kernel (its number
@@ -243,6 +274,30 @@ def learning_curve_summary(
     if 0 < i_peak < len(n_lc) - 1:
         g3_text += f"; beyond it the error falls again, to {mse_g3[-1]:.2f} at n = {n_lc[-1]}"
     lc_ok = worst < 0.05 and worst_net < 0.05
+    # Attention against the MLP baseline: samples each kernel needs to learn a quarter of a target.
+    nq = {nl: curves[nl]["n_quarter"] for nl in curves["kernels"]}
+    quarter_table = [
+        (name, *(f"{nq[nl][name]:.3g}" if np.isfinite(nq[nl][name]) else "never" for nl in nq))
+        for name in curves["targets"]
+    ]
+    faster, slower = [], []
+    for name in curves["targets"]:
+        ratio = {nl: nq[nl][name] / nq["mlp"][name] for nl in ("identity", "relu")}
+        if all(r < 1 for r in ratio.values()):
+            faster.append(name)
+        elif all(r > 1 for r in ratio.values()):
+            slower.append(name)
+    mixed = [t for t in curves["targets"] if t not in faster + slower]
+    parts = []
+    if faster:
+        parts.append(
+            f"both attention blocks need fewer samples than the MLP for {', '.join(faster)}"
+        )
+    if slower:
+        parts.append(f"more for {', '.join(slower)}")
+    if mixed:
+        parts.append(f"the blocks disagree for {', '.join(mixed)}")
+    mlp_text = "; ".join(parts)
     return {
         "worst": worst,
         "maxdiff": maxdiff,
@@ -260,13 +315,75 @@ def learning_curve_summary(
             "gp-cons-where": f"{BLOCK[cons_nl]} block at "
             f"n = {n_lc[int(np.argmax(cons_gaps[cons_nl]))]}",
             "gp-lc-nseq": 2**L,
+            "gp-lc-mlp": mlp_text,
+        },
+        "quarter_table": quarter_table,
+    }
+
+
+def _latex_normalisation(name: str) -> str:
+    """``"n/(L^k log L)"`` -> ``"$n/(L^k\\log L)$"`` for the prose."""
+    out = name.replace("(k−1)", "{k-1}").replace("(k+1)", "{k+1}").replace("log", "\\log ")
+    return "$" + out.replace("f^λ", "f^\\lambda") + "$"
+
+
+def hmm_summary(hmm: Mapping[str, Any]) -> dict[str, Any]:
+    """The HMM-mixture experiment: eigenlearning against kernel regression, and ``n_theta(L)``
+    with its exponents and collapse per kernel (the status table's tests, in words)."""
+    keep = np.asarray(hmm["n"]) >= 16
+    worst, maxdiff = -np.inf, 0.0
+    for nl in hmm["kernels"]:
+        for name in hmm["targets"]:
+            th = np.asarray(hmm[nl]["theory_learnability"][name])
+            if np.max(np.abs(th)) < 1e-12:
+                continue
+            emp = np.asarray(hmm[nl]["emp_learnability"][name])
+            worst = max(worst, excess_over_3se(emp, th, keep))
+            maxdiff = max(maxdiff, float(np.max(np.abs(emp.mean(0) - th)[keep])))
+    table, beaten = [], []
+    for nl, res in hmm["scaling"].items():
+        for k in res["ks"]:
+            Ls, n = n_theta_series(res, k)
+            drifts = collapse_drifts(res, k)
+            e = growth_exponents(res, k)
+            best = check_collapses_best((drifts, LAW)) if drifts else None
+            if nl != "mlp" and best is not None and best.holds is False:
+                beaten.append(f"{BLOCK[nl]} k = {k}")
+            table.append(
+                (
+                    BLOCK[nl],
+                    k,
+                    f"{Ls[0]}–{Ls[-1]}",
+                    ", ".join(f"{v:.3g}" for v in n),
+                    f"{e['L'][0]:.2f} ± {e['L'][1]:.2f}" if np.isfinite(e["L"][0]) else "–",
+                    ", ".join(f"{name} {d:+.2f}" for name, (d, _) in drifts.items()) or "–",
+                )
+            )
+    return {
+        "table": table,
+        "glue": {
+            "gp-hmm-agree": "agrees with" if worst < 0.05 else "does not agree everywhere with",
+            "gp-hmm-maxdiff": maxdiff,
+            "gp-hmm-collapse": "the irrep dimension collapses $n_\\theta$ better than the wrong "
+            "normalisations for both attention blocks and both k"
+            if not beaten
+            else "the irrep dimension is beaten by a wrong normalisation for the "
+            + ", ".join(beaten)
+            + " block, as on binary tokens",
         },
     }
 
 
+def _local_f_exponent(L: int, k: int) -> float:
+    """``d log f^(L-k,k) / d log L`` between ``L - 2`` and ``L``: the exponent ``n_theta`` should
+    have at these lengths if it grew like the irrep dimension (``k`` only as ``L -> infinity``)."""
+    f1, f2 = sg.irrep_dimension((L - 2 - k, k)), sg.irrep_dimension((L - k, k))
+    return float(np.log(f2 / f1) / np.log(L / (L - 2)))
+
+
 def scaling_summary(scaling: Mapping[str, Mapping[str, Any]], ridge: float) -> dict[str, Any]:
-    """The bound, the collapse (and its wrong-normalisation controls) and the tightness, per block
-    and k, with the sentences the chapter glues."""
+    """The bound, the growth of ``n_theta`` (exponents and the collapse against the wrong
+    normalisations) and the tightness, per block and k, with the sentences the chapter glues."""
     # The status table's bound check: no excess beyond round-off, for every block.
     bound_ok = all(bound_excess(res) <= 1e-12 for res in scaling.values())
     rows = []
@@ -276,58 +393,94 @@ def scaling_summary(scaling: Mapping[str, Mapping[str, Any]], ridge: float) -> d
             last = res["theory"][(Ls[-1], k)]
             own = last["own_weight"]  # zero up to round-off when beta = 0 (see the exercises)
             r = (last["deeper_weight"] + ridge) / own if own > 1e-9 else np.inf
+            drifts = collapse_drifts(res, k)
+            best = check_collapses_best((drifts, LAW))
             rows.append(
                 dict(
                     nl=nl,
                     k=k,
+                    L0=Ls[0],
                     L=Ls[-1],
                     f=last["f"],
+                    n_first=res["theory"][(Ls[0], k)]["n_theta"],
+                    n_last=last["n_theta"],
+                    exponents=growth_exponents(res, k),
+                    drifts=drifts,
+                    collapses=best.holds,
                     tau_half=tau(res, Ls[-1], k, 0.5),
                     tau_one=tau(res, Ls[-1], k, 1.0),
                     tau_half_first=tau(res, Ls[0], k, 0.5),
-                    gap_first=collapse_gap(res, k, Ls[0], Ls[1]),
-                    gap_last=collapse_gap(res, k, Ls[-2], Ls[-1]),
                     r=r,
                 )
             )
+
+    def pm(v: tuple[float, float]) -> str:
+        return f"{v[0]:.2f} ± {v[1]:.2f}" if np.isfinite(v[0]) else "–"
+
+    def drift_cell(r: Mapping[str, Any]) -> str:
+        if not r["drifts"]:
+            return "–"
+        return ", ".join(f"{name} {d:+.2f}" for name, (d, _) in r["drifts"].items())
+
     table = [
         (
             BLOCK[r["nl"]],
             r["k"],
-            r["L"],
+            f"{r['L0']}–{r['L']}",
             f"{r['f']:,}",
+            f"{r['n_first']:.3g} → {r['n_last']:.3g}",
+            pm(r["exponents"]["L"]),
+            f"{r['exponents']['local'][0]:.2f}",
+            pm(r["exponents"]["f"]),
+            drift_cell(r),
             f"{r['tau_half_first']:.2f} → {r['tau_half']:.2f}",
             f"{r['tau_one']:.2f}",
-            f"{r['gap_first']:.3f}",
-            f"{r['gap_last']:.3f}",
             f"{r['r']:.3f}",
         )
         for r in rows
     ]
-    fooled = set()
-    for res in scaling.values():
-        Ls = sorted({L for (L, _) in res["theory"]})
-        for k in res["ks"]:
-            for name in wrong_normalisations(Ls[0], k):
-                if collapse_gap(res, k, Ls[-2], Ls[-1], name) < collapse_gap(
-                    res, k, Ls[0], Ls[1], name
-                ):
-                    fooled.add(name)
-    latex = [
-        n.replace("(k−1)", "{k-1}").replace("(k+1)", "{k+1}").replace("log", "\\log ")
-        for n in sorted(fooled)
-    ]
-    controls = (
-        "But the gaps shrink as well when $n$ is normalised by the wrong powers "
-        + ", ".join(f"${n}$" for n in latex)
-        + ": at these lengths the shrinking gap cannot tell the claimed law from wrong ones, so it "
-        "does not show that learning a $(L-k,k)$ target takes a number of samples scaling like "
-        "$f^{(L-k,k)}\\sim L^k/k!$ (the status table calls the row inconclusive)."
-        if fooled
-        else "Under the wrong normalisations $n/L^{k\\pm1}$ and $n/(L^k\\log L)$ the gaps do not "
-        "shrink: learning a $(L-k,k)$ target takes a number of samples that scales like "
-        "$f^{(L-k,k)}\\sim L^k/k!$."
+    theta = next(iter(scaling.values()))["theta"]
+    beaten = sorted(
+        {
+            f"{BLOCK[r['nl']]} block at k = {r['k']} (by "
+            + _latex_normalisation(
+                min(
+                    (n for n in r["drifts"] if n != LAW),
+                    key=lambda n: abs(r["drifts"][n][0]),
+                )
+            )
+            + ")"
+            for r in rows
+            if r["collapses"] is False and r["drifts"]
+        }
     )
+    exps = "; ".join(
+        f"{BLOCK[r['nl']]} block, k = {r['k']}: n_θ ∝ L^{r['exponents']['L'][0]:.2f} "
+        f"(local exponent {r['exponents']['local'][0]:.2f} at the longest lengths, f^λ's is "
+        f"{_local_f_exponent(r['L'], r['k']):.2f})"
+        for r in rows
+        if np.isfinite(r["exponents"]["L"][0])
+    )
+    if not beaten:
+        collapse = (
+            "For every block and k, $n/f^\\lambda$ keeps $n_\\theta$ more nearly constant than "
+            "the wrong normalisations $n/L^{k\\pm1}$ and $n/(L^k\\log L)$ do: the curves "
+            "collapse best under the irrep dimension"
+        )
+    else:
+        collapse = (
+            "But $n/f^\\lambda$ is not the best collapse everywhere: it is beaten for the "
+            + ", ".join(beaten)
+            + ". At these lengths $n_\\theta$ does not yet grow like the irrep dimension"
+        )
+    glue = {
+        "gp-bound-text": "The bound holds everywhere, in theory and in experiment"
+        if bound_ok
+        else "The bound is violated somewhere (see the status table)",
+        "gp-sc-theta": f"{theta:g}",
+        "gp-sc-exponents": exps,
+        "gp-collapse-text": collapse,
+    }
     lin = scaling["identity"]
     Ls_lin = sorted({L for (L, k) in lin["theory"]})
     steady, parts = True, []
@@ -337,23 +490,18 @@ def scaling_summary(scaling: Mapping[str, Mapping[str, Any]], ridge: float) -> d
         parts.append(
             f"from {t[0]:.2f} at L = {Ls_lin[0]} to {t[-1]:.2f} at L = {Ls_lin[-1]} for k = {k}"
         )
-    glue = {
-        "gp-bound-text": "The bound holds everywhere, in theory and in experiment"
-        if bound_ok
-        else "The bound is violated somewhere (see the status table)",
-        "gp-collapse-verb": "converge to"
-        if all(r["gap_last"] < r["gap_first"] for r in rows)
-        else "do not all converge to",
-        "gp-collapse-controls": controls,
-        "gp-collapse-gaps": "; ".join(
-            f"{BLOCK[r['nl']]} block, k = {r['k']}: {r['gap_first']:.3f} → {r['gap_last']:.3f}"
-            for r in rows
-        ),
-        "gp-tight-linear": (
-            "grows steadily with L, " if steady else "does not grow steadily with L; it goes "
-        )
-        + " and ".join(parts),
-    }
+    glue["gp-tight-linear"] = (
+        "grows steadily with L, " if steady else "does not grow steadily with L; it goes "
+    ) + " and ".join(parts)
+    untight = [
+        f"{BLOCK[r['nl']]} k = {r['k']} ({r['tau_half']:.2f})" for r in rows if r["tau_half"] < 0.5
+    ]
+    glue["gp-tight-all"] = (
+        "Every block reaches at least half the bound at $n = f^\\lambda/2$ at its largest length"
+        if not untight
+        else "Below half the bound at $n = f^\\lambda/2$ at the largest length: "
+        + ", ".join(untight)
+    )
     relu_k3 = next((r for r in rows if r["nl"] == "relu" and r["k"] == 3), None)
     if relu_k3 is None:
         glue["gp-tight-relu"] = "the ReLU block's scaling experiment runs in default mode only"
