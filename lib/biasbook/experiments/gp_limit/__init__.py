@@ -16,6 +16,7 @@ from biasbook.experiments.gp_limit.checks import (
     check_less_tail,
     check_multiplicities,
     check_ordered,
+    check_slope,
     check_slopes,
     check_within,
     collapse_drifts,
@@ -29,11 +30,13 @@ from biasbook.experiments.gp_limit.checks import (
     tail_shares,
     tau,
     tops_by_k,
+    trained_slope,
 )
 from biasbook.experiments.gp_limit.runs import (
     CURVE_KERNELS,
     finite_networks,
     flat_spectrum,
+    gp_sample_curve,
     hmm_learning_curves,
     irrep_spectra,
     kernel_monte_carlo,
@@ -43,6 +46,7 @@ from biasbook.experiments.gp_limit.runs import (
     scaling_law,
     specht_target,
     token_contrast,
+    trained_networks,
     universal_learnability,
     wrong_normalisations,
 )
@@ -53,6 +57,7 @@ from biasbook.experiments.gp_limit.summaries import (
     network_summary,
     scaling_summary,
     spectrum_summary,
+    trained_summary,
 )
 
 __all__ = [
@@ -77,6 +82,11 @@ __all__ = [
     "hmm_summary",
     "token_contrast",
     "tail_shares",
+    "check_slope",
+    "gp_sample_curve",
+    "trained_networks",
+    "trained_slope",
+    "trained_summary",
     "check_multiplicities",
     "check_ordered",
     "check_slopes",

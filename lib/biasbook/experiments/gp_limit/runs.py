@@ -19,7 +19,9 @@ from biasbook.maths import learning_curves as lc
 from biasbook.maths import sequences as sq
 from biasbook.maths import spectra as sp
 from biasbook.maths import symmetric_group as sg
+from biasbook.maths.kernel_descent import kernel_descent
 from biasbook.nets import gp_networks as gn
+from biasbook.nets import trained_block as tb
 
 
 def _spectrum_summary(spec: sp.Spectrum) -> dict[str, Any]:
@@ -514,6 +516,34 @@ def wrong_normalisations(L: int, k: int) -> dict[str, float]:
 # --------------------------------------------------------------------------- 5. finite networks
 
 
+def _network_data(
+    V: int, L: int, n_train: int, n_test: int, seed: int
+) -> tuple[np.ndarray, dict[str, np.ndarray], Any]:
+    """Training sequences, the four test sets and the target of the finite-network experiments.
+
+    Training data: an exchangeable (position-symmetrised) HMM mixture. Test sets: the same
+    distribution, the raw (ordered) HMM mixture, i.i.d. uniform tokens, and a different HMM
+    mixture. Target: which component generated the sequence, ``y = 2 P(component 0 | t) - 1`` under
+    the training mixture's components read as ordered HMMs (a smooth label in ``[-1, 1]``).
+    """
+    mix = sq.random_hmm_mixture(V, n_components=3, n_states=3, seed=seed + 21)
+    other = sq.random_hmm_mixture(V, n_components=3, n_states=3, seed=seed + 22)
+    train = sq.symmetrize(mix.sample(n_train, L, seed=seed + 23), seed=seed + 24)
+    tests = {
+        "train distribution (symmetrised HMMs)": sq.symmetrize(
+            mix.sample(n_test, L, seed=seed + 25), seed=seed + 26
+        ),
+        "raw HMM mixture (OOD)": mix.sample(n_test, L, seed=seed + 27),
+        "i.i.d. uniform tokens (OOD)": np.random.default_rng(seed + 28).integers(0, V, (n_test, L)),
+        "another HMM mixture (OOD)": other.sample(n_test, L, seed=seed + 29),
+    }
+
+    def target(T: np.ndarray) -> np.ndarray:
+        return 2.0 * mix.posterior(T)[:, 0] - 1.0
+
+    return train, tests, target
+
+
 def finite_networks(
     V: int,
     L: int,
@@ -534,21 +564,7 @@ def finite_networks(
     Target: which component generated the sequence, ``y = 2 P(component 0 | t) - 1`` under the
     training mixture's components read as ordered HMMs (a smooth label in ``[-1, 1]``).
     """
-    mix = sq.random_hmm_mixture(V, n_components=3, n_states=3, seed=seed + 21)
-    other = sq.random_hmm_mixture(V, n_components=3, n_states=3, seed=seed + 22)
-    train = sq.symmetrize(mix.sample(n_train, L, seed=seed + 23), seed=seed + 24)
-    tests = {
-        "train distribution (symmetrised HMMs)": sq.symmetrize(
-            mix.sample(n_test, L, seed=seed + 25), seed=seed + 26
-        ),
-        "raw HMM mixture (OOD)": mix.sample(n_test, L, seed=seed + 27),
-        "i.i.d. uniform tokens (OOD)": np.random.default_rng(seed + 28).integers(0, V, (n_test, L)),
-        "another HMM mixture (OOD)": other.sample(n_test, L, seed=seed + 29),
-    }
-
-    def target(T: np.ndarray) -> np.ndarray:
-        return 2.0 * mix.posterior(T)[:, 0] - 1.0
-
+    train, tests, target = _network_data(V, L, n_train, n_test, seed)
     T_all = np.concatenate([train, *tests.values()])
     y_train = target(train)
     K = kn.onehot_attention_nngp(T_all, T_all, V, beta)
@@ -588,6 +604,108 @@ def finite_networks(
         if h == len(heads) - 1:
             res["scatter"] = {n: (f_gp[s], f_net[0, s]) for n, s in sl.items()}
     return res
+
+
+def trained_networks(
+    V: int,
+    L: int,
+    beta: float,
+    n_train: int,
+    n_test: int,
+    heads: list[int],
+    n_nets: int,
+    steps: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Linear-block networks with *every* weight trained by gradient descent on the MSE, against
+    the kernel prediction, in and out of distribution (data of :func:`_network_data`).
+
+    For each number of heads ``H`` (channels ``N = H``), ``n_nets`` centred networks
+    (:mod:`biasbook.nets.trained_block`) train for ``steps`` full-batch steps with the step size
+    ``lr = 1 / max eigenvalue of (2/n) 5K`` (half the stability edge) of the larger of the linear
+    and ReLU blocks' kernels. Predictions: gradient descent with the fixed kernel ``5 K`` of the
+    linear block (its expected tangent kernel), the same with the ReLU block's ``5 K`` (a wrong
+    kernel: the negative control), and the ridgeless GP posterior mean ``K_xX K_XX^+ y`` that
+    kernel descent approaches as training goes on.
+    """
+    train, tests, target = _network_data(V, L, n_train, n_test, seed)
+    T_all = np.concatenate([train, *tests.values()])
+    y = target(train)
+    n = n_train
+    K = {nl: kn.onehot_attention_nngp(T_all, T_all, V, beta, nl) for nl in ("identity", "relu")}
+    Theta = {nl: tb.LINEAR_GROUPS * k for nl, k in K.items()}
+    top = max(np.linalg.eigvalsh(2.0 / n * t[:n, :n]).max() for t in Theta.values())
+    lr = 1.0 / top
+    pred = {nl: kernel_descent(t[:n, :n], t[n:, :n], y, lr, steps)[1] for nl, t in Theta.items()}
+    # What a network whose readout alone learned would follow: the kernel K, a fifth of 5 K.
+    K_lin = K["identity"]
+    pred["readout"] = kernel_descent(K_lin[:n, :n], K_lin[n:, :n], y, lr, steps)[1]
+    gp_mean = K_lin[n:, :n] @ np.linalg.lstsq(K_lin[:n, :n], y, rcond=1e-10)[0]
+    sl = {name: slice(i * n_test, (i + 1) * n_test) for i, name in enumerate(tests)}
+    y_test = {name: target(T) for name, T in tests.items()}
+    X_all = kn.embed_tokens(T_all, V, beta)
+
+    def rel(f: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        return np.sqrt(np.mean((f - ref) ** 2, axis=-1)) / np.sqrt(np.mean(ref**2))
+
+    res: dict[str, Any] = {
+        "heads": np.asarray(heads),
+        "tests": list(tests),
+        "lr": lr,
+        "steps": steps,
+        "n_train": n,
+        "kernel_mse": {
+            k: float(np.mean((pred["identity"][s] - y_test[k]) ** 2)) for k, s in sl.items()
+        },
+        "kernel_vs_gp": {k: float(rel(pred["identity"][s], gp_mean[s])) for k, s in sl.items()},
+        "deviation": {k: np.zeros((len(heads), n_nets)) for k in tests},
+        "deviation_wrong": {k: np.zeros((len(heads), n_nets)) for k in tests},
+        "deviation_readout": {k: np.zeros((len(heads), n_nets)) for k in tests},
+        "deviation_gp": {k: np.zeros((len(heads), n_nets)) for k in tests},
+        "train_loss": np.zeros((len(heads), n_nets)),
+    }
+    for h, H in enumerate(heads):
+        cfg = kn.AttentionNetConfig(seq_len=L, d_in=V + L, heads=H, d_k=4, d_v=4, width=H)
+        out, loss = tb.train_all_weights(
+            X_all[:n], y, X_all[n:], cfg, n_nets, lr, steps, seed + 300 + H
+        )
+        res["train_loss"][h] = loss
+        for name, s in sl.items():
+            res["deviation"][name][h] = rel(out[:, s], pred["identity"][s])
+            res["deviation_wrong"][name][h] = rel(out[:, s], pred["relu"][s])
+            res["deviation_readout"][name][h] = rel(out[:, s], pred["readout"][s])
+            res["deviation_gp"][name][h] = rel(out[:, s], gp_mean[s])
+        if h == len(heads) - 1:
+            res["scatter"] = {k: (pred["identity"][s], out[0, s]) for k, s in sl.items()}
+    return res
+
+
+def gp_sample_curve(
+    V: int, L: int, beta: float, ridge: float, n_grid: list[int], n_test: int, seed: int
+) -> dict[str, Any]:
+    """Test error of the GP posterior mean against the training-set size, up to the paper's 8,000
+    samples, on the four test sets of the finite-network experiments (nested training sets: the
+    first ``n`` of one draw of ``max(n_grid)``). Also the mean squared target, the error of the
+    zero predictor."""
+    n_max = max(n_grid)
+    train, tests, target = _network_data(V, L, n_max, n_test, seed)
+    y = target(train)
+    T_test = np.concatenate(list(tests.values()))
+    y_test = target(T_test)
+    K_tr = kn.onehot_attention_nngp(train, train, V, beta)
+    K_te = kn.onehot_attention_nngp(T_test, train, V, beta)
+    sl = {name: slice(i * n_test, (i + 1) * n_test) for i, name in enumerate(tests)}
+    mse = {name: np.zeros(len(n_grid)) for name in tests}
+    for c, n in enumerate(n_grid):
+        f = gn.gp_posterior_mean(K_tr[:n, :n], K_te[:, :n], y[:n], ridge)
+        for name, s_ in sl.items():
+            mse[name][c] = float(np.mean((f[s_] - y_test[s_]) ** 2))
+    return {
+        "n": np.asarray(n_grid),
+        "tests": list(tests),
+        "mse": mse,
+        "null_mse": {name: float(np.mean(y_test[s_] ** 2)) for name, s_ in sl.items()},
+    }
 
 
 def universal_learnability(x: np.ndarray, r: float) -> np.ndarray:

@@ -33,6 +33,7 @@ from biasbook.experiments.gp_limit.checks import (
     tail_shares,
     tau,
     tops_by_k,
+    trained_slope,
 )
 from biasbook.experiments.gp_limit.runs import universal_learnability
 from biasbook.maths import kernels as kn
@@ -370,6 +371,48 @@ def hmm_summary(hmm: Mapping[str, Any]) -> dict[str, Any]:
             else "the irrep dimension is beaten by a wrong normalisation for the "
             + ", ".join(beaten)
             + " block, as on binary tokens",
+        },
+    }
+
+
+def trained_summary(tr: Mapping[str, Any], gpc: Mapping[str, Any]) -> dict[str, Any]:
+    """All-weights-trained networks against kernel descent (the status table's slopes), and the
+    GP's test error up to the paper's sample size."""
+    table, slopes = [], {}
+    for name in tr["tests"]:
+        dev = np.asarray(tr["deviation"][name]).mean(1)
+        slopes[name] = trained_slope(tr, name)
+        table.append(
+            (
+                name,
+                ", ".join(f"{v:.3f}" for v in dev),
+                f"{slopes[name]:.2f}",
+                ", ".join(f"{v:.3f}" for v in np.asarray(tr["deviation_readout"][name]).mean(1)),
+                ", ".join(f"{v:.3f}" for v in np.asarray(tr["deviation_gp"][name]).mean(1)),
+                f"{tr['kernel_vs_gp'][name]:.3f}",
+            )
+        )
+    worst = max(slopes.values())
+    gp_table = [
+        (name, *(f"{v:.4f}" for v in gpc["mse"][name]), f"{gpc['null_mse'][name]:.4f}")
+        for name in gpc["tests"]
+    ]
+    falls = [name for name in gpc["tests"] if gpc["mse"][name][-1] < gpc["mse"][name][0]]
+    return {
+        "table": table,
+        "gp_table": gp_table,
+        "glue": {
+            "gp-tr-steps": f"{tr['steps']:,}",
+            "gp-tr-n": tr["n_train"],
+            "gp-tr-heads": ", ".join(str(int(h)) for h in tr["heads"]),
+            "gp-tr-follow": "approach" if worst < -0.4 else "do not all approach",
+            "gp-tr-slopes": f"between {min(slopes.values()):.2f} and {worst:.2f}",
+            "gp-tr-gp-gap": f"{min(tr['kernel_vs_gp'].values()):.2f} to "
+            f"{max(tr['kernel_vs_gp'].values()):.2f}",
+            "gp-gpc-nmax": f"{int(max(gpc['n'])):,}",
+            "gp-gpc-text": "falls with n on every test set"
+            if len(falls) == len(gpc["tests"])
+            else "falls with n only on " + ", ".join(falls),
         },
     }
 
