@@ -218,6 +218,24 @@ def network_slopes(nets: Mapping[str, Any], name: str, wrong: bool = False) -> t
     return loglog_slope(heads, dev), loglog_slope(heads, mse_gaps(nets, name, wrong))
 
 
+def curve_items(
+    cv: Mapping[str, Any], prefix: str = ""
+) -> tuple[list[tuple[str, np.ndarray, np.ndarray]], list[str]]:
+    """``(item, empirical, theory)`` for every kernel and target of a learning-curve result
+    (:func:`learning_curves`, :func:`hmm_learning_curves`), and the items left out because their
+    predicted learnability is identically 0 (nothing to predict: no power against any theory)."""
+    items, zero = [], []
+    for nl in cv["kernels"]:
+        for name in cv["targets"]:
+            item = f"{prefix}{BLOCK[nl]} {name}"
+            theory = np.asarray(cv[nl]["theory_learnability"][name])
+            if np.max(np.abs(theory)) < 1e-12:
+                zero.append(item)
+            else:
+                items.append((item, np.asarray(cv[nl]["emp_learnability"][name]), theory))
+    return items, zero
+
+
 def _half_n(theory: np.ndarray) -> np.ndarray:
     """The theory at half the sample size on a doubling grid: the previous grid point."""
     return np.concatenate([theory[:1], theory[:-1]])
@@ -347,17 +365,11 @@ def reproduction_claims(
     krr, krr_half, trivial = {}, {}, []
     for data_name, cv in (("binary", curves), ("HMM", hmm)):
         keep_cv = np.asarray(cv["n"]) >= 16
-        for nl in cv["kernels"]:
-            d = cv[nl]
-            for name in cv["targets"]:
-                theory = np.asarray(d["theory_learnability"][name])
-                item = f"{data_name} {block[nl]} {name}"
-                if np.max(np.abs(theory)) < 1e-12:  # nothing to predict: no power at all
-                    trivial.append(item)
-                    continue
-                emp = np.asarray(d["emp_learnability"][name])
-                krr[item] = excess_over_3se(emp, theory, keep_cv)
-                krr_half[item] = excess_over_3se(emp, _half_n(theory), keep_cv)
+        items, zero = curve_items(cv, data_name + " ")
+        trivial += zero
+        for item, emp, theory in items:
+            krr[item] = excess_over_3se(emp, theory, keep_cv)
+            krr_half[item] = excess_over_3se(emp, _half_n(theory), keep_cv)
     left_out = f" ({', '.join(trivial)} left out: learnability identically 0)" if trivial else ""
     theory_lin = curves["identity"]["theory_learnability"]
     nets_d = {
@@ -433,32 +445,29 @@ def reproduction_claims(
             itemised=True,
         )
     )
+    # The collapse test on binary tokens and, for the two attention blocks, on the HMM mixture
+    # (dense route, short L); each wrong normalisation is the candidate of one negative control.
     collapse: dict[str, Any] = {}
     collapse_wrong: dict[str, dict[str, Any]] = {}
+    hmm_blocks = {nl: hmm["scaling"][nl] for nl in ("identity", "relu")}
+    for prefix, results in (("", scaling), ("HMM ", hmm_blocks)):
+        for nl, res in results.items():
+            for k in res["ks"]:
+                item = f"{prefix}{block[nl]} k={k}"
+                drifts = collapse_drifts(res, k)
+                collapse[item] = (drifts, LAW)
+                for name in wrong_normalisations(k + 1, k):  # the names; L does not matter
+                    collapse_wrong.setdefault(name, {})[item] = (drifts, name)
     tight, loose = {}, {}
-    theta = 0.25
     for nl, res in scaling.items():
-        theta = res["theta"]
         L_last = max(L for (L, _) in res["theory"])
         for k in res["ks"]:
-            item = f"{block[nl]} k={k}"
-            drifts = collapse_drifts(res, k)
-            collapse[item] = (drifts, LAW)
-            for name in wrong_normalisations(L_last, k):
-                collapse_wrong.setdefault(name, {})[item] = (drifts, name)
             t = tau(res, L_last, k, 0.5)
             f = sg.irrep_dimension((L_last - k, k))
             f_up = sg.irrep_dimension(tuple(p for p in (L_last - k + 1, k - 1) if p))
             tight[f"{block[nl]} k={k}, L={L_last}"] = t
             loose[f"{block[nl]} k={k}, L={L_last}"] = t * 0.5 / min(1.0, 0.5 * f / f_up)
-    for nl in ("identity", "relu"):  # the same test on the HMM mixture (dense route, short L)
-        res = hmm["scaling"][nl]
-        for k in res["ks"]:
-            item = f"HMM {block[nl]} k={k}"
-            drifts = collapse_drifts(res, k)
-            collapse[item] = (drifts, LAW)
-            for name in wrong_normalisations(max(L for (L, _) in res["theory"]), k):
-                collapse_wrong[name][item] = (drifts, name)
+    theta = next(iter(scaling.values()))["theta"]
     positional = "k ≥ 2 needs our positional input; the equivariant block has k = 1 only"
     rows += [
         claim(

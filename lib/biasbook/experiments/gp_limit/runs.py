@@ -205,7 +205,7 @@ def flat_spectrum(V: int, L: int) -> dict[str, Any]:
     ``f^lambda * tensor_multiplicity(lambda, V)``; as a summary like :func:`irrep_spectra`'s
     (without eigenvectors), for the negative control of the comparison with the MLP.
     """
-    irreps = [lam for lam in sg.partitions(L, max_parts=V)]
+    irreps = sg.partitions(L, max_parts=V)
     mult = np.array([sg.irrep_dimension(lam) * sg.tensor_multiplicity(lam, V) for lam in irreps])
     return {
         "eigenvalues": np.ones(len(irreps)),
@@ -392,12 +392,12 @@ def hmm_learning_curves(
         }
     scaling: dict[str, Any] = {}
     for nl in ("identity", "relu", "mlp"):
-        res: dict[str, Any] = {"ks": [], "theta": theta, "theory": {}}
+        res: dict[str, Any] = {"ks": [1, 2], "theta": theta, "theory": {}}
         for Lx in lengths:
             Tx = sq.enumerate_sequences(V, Lx)
             mux = sq.symmetrized_probabilities(mix.probabilities(Tx), V, Lx)
             spec = sp.dense_spectrum(_kernel(V, beta, nl)(Tx, Tx), mux, V, Lx, label=False)
-            for k in (1, 2):
+            for k in res["ks"]:
                 w = sp.dense_target_weights(spec, specht_target(Tx, k), mux, V, Lx)
                 res["theory"][(Lx, k)] = {
                     "f": sg.irrep_dimension((Lx - k, k)),
@@ -405,7 +405,6 @@ def hmm_learning_curves(
                         spec.eigenvalues, w, theta, ridge, spec.multiplicities
                     ),
                 }
-        res["ks"] = [1, 2]
         scaling[nl] = res
     out["scaling"] = scaling
     return out
@@ -624,9 +623,10 @@ def trained_networks(
     (:mod:`biasbook.nets.trained_block`) train for ``steps`` full-batch steps with the step size
     ``lr = 1 / max eigenvalue of (2/n) 5K`` (half the stability edge) of the larger of the linear
     and ReLU blocks' kernels. Predictions: gradient descent with the fixed kernel ``5 K`` of the
-    linear block (its expected tangent kernel), the same with the ReLU block's ``5 K`` (a wrong
-    kernel: the negative control), and the ridgeless GP posterior mean ``K_xX K_XX^+ y`` that
-    kernel descent approaches as training goes on.
+    linear block (its expected tangent kernel); for the negative controls, gradient descent with
+    ``K`` alone (readout-only learning, five times slower) and the ridgeless GP posterior mean
+    ``K_xX K_XX^+ y`` that kernel descent approaches as training goes on. Also the final training
+    loss of every network.
     """
     train, tests, target = _network_data(V, L, n_train, n_test, seed)
     T_all = np.concatenate([train, *tests.values()])
@@ -636,13 +636,17 @@ def trained_networks(
     Theta = {nl: tb.LINEAR_GROUPS * k for nl, k in K.items()}
     top = max(np.linalg.eigvalsh(2.0 / n * t[:n, :n]).max() for t in Theta.values())
     lr = 1.0 / top
-    pred = {nl: kernel_descent(t[:n, :n], t[n:, :n], y, lr, steps)[1] for nl, t in Theta.items()}
-    # What a network whose readout alone learned would follow: the kernel K, a fifth of 5 K.
+    # What the networks should follow (5 K), and what one whose readout alone learned would
+    # follow: the kernel K, a fifth of 5 K.
     K_lin = K["identity"]
-    pred["readout"] = kernel_descent(K_lin[:n, :n], K_lin[n:, :n], y, lr, steps)[1]
+    pred = {
+        "identity": kernel_descent(
+            Theta["identity"][:n, :n], Theta["identity"][n:, :n], y, lr, steps
+        )[1],
+        "readout": kernel_descent(K_lin[:n, :n], K_lin[n:, :n], y, lr, steps)[1],
+    }
     gp_mean = K_lin[n:, :n] @ np.linalg.lstsq(K_lin[:n, :n], y, rcond=1e-10)[0]
     sl = {name: slice(i * n_test, (i + 1) * n_test) for i, name in enumerate(tests)}
-    y_test = {name: target(T) for name, T in tests.items()}
     X_all = kn.embed_tokens(T_all, V, beta)
 
     def rel(f: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -654,12 +658,8 @@ def trained_networks(
         "lr": lr,
         "steps": steps,
         "n_train": n,
-        "kernel_mse": {
-            k: float(np.mean((pred["identity"][s] - y_test[k]) ** 2)) for k, s in sl.items()
-        },
         "kernel_vs_gp": {k: float(rel(pred["identity"][s], gp_mean[s])) for k, s in sl.items()},
         "deviation": {k: np.zeros((len(heads), n_nets)) for k in tests},
-        "deviation_wrong": {k: np.zeros((len(heads), n_nets)) for k in tests},
         "deviation_readout": {k: np.zeros((len(heads), n_nets)) for k in tests},
         "deviation_gp": {k: np.zeros((len(heads), n_nets)) for k in tests},
         "train_loss": np.zeros((len(heads), n_nets)),
@@ -672,11 +672,8 @@ def trained_networks(
         res["train_loss"][h] = loss
         for name, s in sl.items():
             res["deviation"][name][h] = rel(out[:, s], pred["identity"][s])
-            res["deviation_wrong"][name][h] = rel(out[:, s], pred["relu"][s])
             res["deviation_readout"][name][h] = rel(out[:, s], pred["readout"][s])
             res["deviation_gp"][name][h] = rel(out[:, s], gp_mean[s])
-        if h == len(heads) - 1:
-            res["scatter"] = {k: (pred["identity"][s], out[0, s]) for k, s in sl.items()}
     return res
 
 

@@ -25,6 +25,7 @@ from biasbook.experiments.gp_limit.checks import (
     check_less_tail,
     check_ordered,
     collapse_drifts,
+    curve_items,
     excess_over_3se,
     growth_exponents,
     mse_gaps,
@@ -207,6 +208,17 @@ def spectrum_summary(spectra: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _agreement(cv: Mapping[str, Any]) -> tuple[float, float]:
+    """Over the status table's items of a learning-curve result (:func:`curve_items`), for
+    ``n >= 16``: the largest excess of ``|empirical − eigenlearning|`` over 3 SE, and the largest
+    ``|empirical − eigenlearning|``."""
+    keep = np.asarray(cv["n"]) >= 16
+    items, _ = curve_items(cv)
+    worst = max(excess_over_3se(emp, th, keep) for _, emp, th in items)
+    maxdiff = max(float(np.max(np.abs(emp.mean(0) - th)[keep])) for _, emp, th in items)
+    return worst, maxdiff
+
+
 def learning_curve_summary(
     curves: Mapping[str, Any], net_curves: Mapping[str, Any], L: int, beta: float
 ) -> dict[str, Any]:
@@ -214,22 +226,7 @@ def learning_curve_summary(
     the story of g₃ under the linear block (its error against the kernel's rank)."""
     n_lc = np.asarray(curves["n"])
     keep = n_lc >= 16
-    worst, maxdiff, cons_err = -np.inf, 0.0, 0.0
-    for nl in curves["kernels"]:
-        d = curves[nl]
-        for name in curves["targets"]:
-            emp, theory = d["emp_learnability"][name], d["theory_learnability"][name]
-            worst = max(worst, excess_over_3se(emp, theory, keep))
-            maxdiff = max(maxdiff, float(np.max(np.abs(emp.mean(0) - theory)[keep])))
-        cons_err = max(
-            cons_err,
-            float(
-                np.max(
-                    np.abs(d["emp_sum_learnability"].mean(0) - d["theory_sum_learnability"])
-                    / d["theory_sum_learnability"]
-                )
-            ),
-        )
+    worst, maxdiff = _agreement(curves)
     worst_net, maxdiff_net = -np.inf, 0.0
     for name in net_curves["targets"]:
         e, theory = (
@@ -247,6 +244,7 @@ def learning_curve_summary(
         for nl in curves["kernels"]
     }
     cons_nl = max(cons_gaps, key=lambda nl: cons_gaps[nl].max())
+    cons_err = float(cons_gaps[cons_nl].max())
     # The test error of g_3 under the linear block, against the rank of that kernel (its number
     # of nonzero modes; the symmetry-reduced spectrum at this L is cheap).
     lin_spec = sp.binary_spectrum(
@@ -331,24 +329,14 @@ def _latex_normalisation(name: str) -> str:
 def hmm_summary(hmm: Mapping[str, Any]) -> dict[str, Any]:
     """The HMM-mixture experiment: eigenlearning against kernel regression, and ``n_theta(L)``
     with its exponents and collapse per kernel (the status table's tests, in words)."""
-    keep = np.asarray(hmm["n"]) >= 16
-    worst, maxdiff = -np.inf, 0.0
-    for nl in hmm["kernels"]:
-        for name in hmm["targets"]:
-            th = np.asarray(hmm[nl]["theory_learnability"][name])
-            if np.max(np.abs(th)) < 1e-12:
-                continue
-            emp = np.asarray(hmm[nl]["emp_learnability"][name])
-            worst = max(worst, excess_over_3se(emp, th, keep))
-            maxdiff = max(maxdiff, float(np.max(np.abs(emp.mean(0) - th)[keep])))
+    worst, maxdiff = _agreement(hmm)
     table, beaten = [], []
     for nl, res in hmm["scaling"].items():
         for k in res["ks"]:
             Ls, n = n_theta_series(res, k)
             drifts = collapse_drifts(res, k)
             e = growth_exponents(res, k)
-            best = check_collapses_best((drifts, LAW)) if drifts else None
-            if nl != "mlp" and best is not None and best.holds is False:
+            if nl != "mlp" and drifts and check_collapses_best((drifts, LAW)).holds is False:
                 beaten.append(f"{BLOCK[nl]} k = {k}")
             table.append(
                 (
