@@ -167,3 +167,116 @@ def test_sinusoidal_positions_follow_vaswani_et_al_term_by_term():
             ref[pos, 2 * i + 1] = np.cos(pos / 10000 ** (2 * i / d))
     np.testing.assert_allclose(np.asarray(sinusoidal_positions(n, d)), ref, atol=1e-6)
     assert float(sinusoidal_positions(2, 4)[1, 0]) == pytest.approx(np.sin(1.0))
+
+
+def _np_torch_encoder(p, tokens, n_heads: int) -> np.ndarray:
+    """Hahn & Rofin's model written as PyTorch computes it, in float64 NumPy, one sequence at a
+    time: ``cat(embedding(x), positional(arange(T)))``, then per ``nn.TransformerEncoderLayer``
+    (``norm_first=False``) ``x = norm1(x + self_attn(x))``, ``x = norm2(x + linear2(relu(linear1(
+    x))))``, then ``linear_head(x)[-1]``."""
+    p = jax.tree.map(lambda a: np.asarray(a, np.float64), p)
+    outs = []
+    for seq in np.asarray(tokens):
+        x = np.hstack([p["tok_emb"][seq], p["pos_emb"][: len(seq)]])
+        d = x.shape[1]
+        e = d // n_heads
+        for lay in p["layers"]:
+            w_in = lay["qkv"].reshape(3, d, d)  # x @ w_in[i] is PyTorch's x @ in_proj[i].T
+            b_in = lay["qkv_b"].reshape(3, d)
+            q, k, v = (x @ w_in[i] + b_in[i] for i in range(3))
+            heads = []
+            for hd in range(n_heads):
+                cols = slice(hd * e, (hd + 1) * e)
+                s = q[:, cols] @ k[:, cols].T / np.sqrt(e)
+                a = np.exp(s - s.max(1, keepdims=True))
+                heads.append((a / a.sum(1, keepdims=True)) @ v[:, cols])
+            attn = np.hstack(heads) @ lay["wo"].reshape(d, d) + lay["wo_b"]
+            x = _np_layernorm(x + attn, lay["ln1"]["g"], lay["ln1"]["b"])
+            ff = lay["mlp"]
+            x = x + np.maximum(x @ ff["w1"] + ff["b1"], 0) @ ff["w2"] + ff["b2"]
+            x = _np_layernorm(x, lay["ln2"]["g"], lay["ln2"]["b"])
+        outs.append(x[-1] @ p["head"]["w"] + p["head"]["b"])
+    return np.array(outs)
+
+
+def _randomised(params, seed: int):
+    """The parameters with every leaf redrawn (biases and LayerNorm gains start at 0 and 1, which
+    would hide a bias or gain applied in the wrong place)."""
+    leaves, tree = jax.tree.flatten(params)
+    rng = np.random.default_rng(seed)
+    return jax.tree.unflatten(
+        tree, [np.float32(0.5) * rng.standard_normal(x.shape).astype(np.float32) for x in leaves]
+    )
+
+
+@pytest.mark.parametrize("n_layers", [1, 2])
+def test_hahn_rofin_model_matches_a_numpy_pytorch_encoder(n_layers):
+    from biasbook.nets.models import hahn_rofin_config
+
+    cfg = hahn_rofin_config(max_len=7, d_model=8, n_layers=n_layers)
+    params = _randomised(init_transformer(jax.random.key(2), cfg), 3)
+    tokens = np.random.default_rng(4).integers(0, 2, (6, 7))
+    want = _np_torch_encoder(params, tokens, cfg.n_heads)
+    np.testing.assert_allclose(
+        np.asarray(apply_transformer(params, tokens, cfg)), want, rtol=2e-4, atol=2e-4
+    )
+    # the reduced last block (the read row only) is the same function
+    np.testing.assert_allclose(
+        np.asarray(apply_transformer(params, tokens, cfg, all_positions=True)),
+        want,
+        rtol=2e-4,
+        atol=2e-4,
+    )
+    # shorter inputs read their own last position
+    np.testing.assert_allclose(
+        np.asarray(apply_transformer(params, tokens[:, :5], cfg)),
+        _np_torch_encoder(params, tokens[:, :5], cfg.n_heads),
+        rtol=2e-4,
+        atol=2e-4,
+    )
+
+
+def test_hahn_rofin_model_has_the_papers_parameter_count():
+    # PyTorch's layer shapes at width 128, 2 layers, FFN 128, vocabulary 2 give 199,425
+    # parameters besides the positional table: per layer in_proj 3*128*128 + 384, out_proj
+    # 128*128 + 128, two linear layers 2 * (128*128 + 128), two LayerNorms 4 * 128; embedding
+    # 2 * 64; head 128 + 1.
+    from biasbook.nets.models import hahn_rofin_config
+    from biasbook.nets.sharpness import n_parameters
+
+    cfg = hahn_rofin_config(max_len=30)
+    params = init_transformer(jax.random.key(0), cfg)
+    assert n_parameters({k: v for k, v in params.items() if k != "pos_emb"}) == 199_425
+    assert params["pos_emb"].shape == (30, 64)
+    assert "ln_f" not in params and "cls" not in params
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(norm_position="post", readout="cls", n_layers=2),
+        dict(embedding="concat", readout="mean", positional="sinusoidal"),
+        dict(readout="last", attention_bias=True, final_layernorm=False),
+    ],
+)
+def test_layout_options_change_the_function(kw):
+    # each option is a different function from the default layout, on the same weights
+    base = TransformerConfig(max_len=5, d_model=8, n_layers=kw.get("n_layers", 1), d_mlp=8)
+    cfg = TransformerConfig(**{**base.__dict__, **kw})
+    params = _randomised(init_transformer(jax.random.key(0), cfg), 1)
+    tokens = np.random.default_rng(0).integers(0, 2, (4, 5))
+    out = np.asarray(apply_transformer(params, tokens, cfg))
+    every = np.asarray(apply_transformer(params, tokens, cfg, all_positions=True))
+    np.testing.assert_allclose(every, out, rtol=1e-5, atol=1e-5)
+    if set(kw) <= {"norm_position", "readout", "n_layers"}:
+        shared = {k: v for k, v in params.items()}
+        assert not np.allclose(out, np.asarray(apply_transformer(shared, tokens, base)), atol=1e-3)
+
+
+def test_layout_bad_options():
+    with pytest.raises(ValueError, match="norm_position"):
+        TransformerConfig(norm_position="middle")
+    with pytest.raises(ValueError, match="even d_model"):
+        TransformerConfig(d_model=6, n_heads=2, embedding="concat", positional="none")
+    with pytest.raises(ValueError, match="embedding"):
+        TransformerConfig(embedding="sum")

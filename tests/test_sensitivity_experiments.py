@@ -72,7 +72,9 @@ def test_layernorm_blowup_by_hand():
 
     stds = np.asarray(layernorm_input_std(jax.tree.map(lambda a: a[0], params), X, cfg))
     inv = 1 / stds  # [n_ln, m, T+1]: ln1, ln2, ln_f
-    expected = (inv[0].max(axis=1) * inv[1].max(axis=1) * inv[2][:, 0]).mean()
+    # ln1 normalises every position (keys and values); after the last attention only the [CLS]
+    # row reaches the output, so ln2 and ln_f count there alone
+    expected = (inv[0].max(axis=1) * inv[1][:, 0] * inv[2][:, 0]).mean()
     got = E.layernorm_blowup(params, cfg, X)
     assert got["prod_max"][0] == pytest.approx(expected, rel=1e-5)
     assert got["max_mean"][0] == pytest.approx(inv.mean(axis=(1, 2)).max(), rel=1e-5)
@@ -147,3 +149,18 @@ def test_compare_log_slopes_exact_and_against_linregress():
         E.compare_log_slopes(
             np.full(6, 3.0), np.ones(6), np.array(["p"] * 3 + ["f"] * 3), ["p"], ["f"]
         )
+
+
+def test_readout_only_layernorms_follow_the_layout():
+    from biasbook.experiments.sensitivity.runs import readout_only_layernorms
+    from biasbook.nets.models import TransformerConfig, hahn_rofin_config
+
+    # post-LN read at the last position: both LayerNorms of the last block, no final one
+    assert readout_only_layernorms(hahn_rofin_config(max_len=5, d_model=8)) == [
+        False, False, True, True
+    ]
+    # pre-LN: the last block's first LayerNorm feeds every key and value
+    pre = TransformerConfig(max_len=5, d_model=8, n_layers=2, d_mlp=8)
+    assert readout_only_layernorms(pre) == [False, False, False, True, True]
+    mean = TransformerConfig(max_len=5, d_model=8, n_layers=1, d_mlp=8, readout="mean")
+    assert readout_only_layernorms(mean) == [False, False, False]

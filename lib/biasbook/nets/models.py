@@ -3,9 +3,13 @@
 Two families are provided:
 
 * a small encoder transformer (:class:`TransformerConfig`, :func:`init_transformer`,
-  :func:`apply_transformer`): token + positional embeddings, an optional ``[CLS]`` token, pre-LN
-  blocks of multi-head softmax attention and a ReLU/GELU MLP, and a linear readout of either the
-  ``[CLS]`` position or the mean over positions;
+  :func:`apply_transformer`): token and positional embeddings (added, or concatenated as in
+  Hahn & Rofin's code), an optional ``[CLS]`` token, pre-LN or post-LN blocks of multi-head softmax
+  attention and a ReLU/GELU MLP, and a linear readout of the ``[CLS]`` position, the last position
+  or the mean over positions. ``TransformerConfig(norm_position="post", embedding="concat",
+  readout="last", final_layernorm=False, attention_bias=True, d_mlp=d_model)`` is PyTorch's
+  default ``nn.TransformerEncoder`` behind a concatenated embedding, the model of Hahn & Rofin's
+  code (:func:`biasbook.experiments.sensitivity.runs.ModelSize.config` builds it);
 * a multi-layer perceptron on flattened one-hot inputs (:class:`MLPConfig`, :func:`init_mlp`,
   :func:`apply_mlp`).
 
@@ -77,13 +81,27 @@ class TransformerConfig:
     n_outputs
         Width of the linear readout.
     layernorm
-        Pre-LN blocks plus a final LayerNorm if true; no normalisation at all if false.
+        LayerNorm in every block if true (where: ``norm_position``); no normalisation at all if
+        false.
+    norm_position
+        ``"pre"``: ``x + f(LN(x))`` for each sublayer ``f`` (GPT-2 style);
+        ``"post"``: ``LN(x + f(x))`` (Vaswani et al., PyTorch's default encoder layer).
+    final_layernorm
+        A LayerNorm after the last block (with ``layernorm``); PyTorch's encoder, as used by
+        Hahn & Rofin, has none.
     readout
         ``"cls"``: read the output at a learned ``[CLS]`` token prepended to the input;
+        ``"last"``: read it at the last input position (Hahn & Rofin);
         ``"mean"``: read the mean of the final hidden states over positions.
     positional
         ``"learned"`` (a trained table of ``max_len`` (+1 for CLS) vectors), ``"sinusoidal"``
         (fixed) or ``"none"``.
+    embedding
+        ``"add"``: token and position vectors of width ``d_model`` are added;
+        ``"concat"``: each has width ``d_model / 2`` and they are concatenated (Hahn & Rofin).
+    attention_bias
+        Biases on the query, key, value and output projections (PyTorch's
+        ``nn.MultiheadAttention`` has them); none by default.
     activation
         MLP nonlinearity: ``"relu"``, ``"gelu"`` or ``"tanh"``.
     attention_impl
@@ -101,10 +119,14 @@ class TransformerConfig:
     d_mlp: int = 64
     n_outputs: int = 1
     layernorm: bool = True
-    readout: Literal["cls", "mean"] = "cls"
+    readout: Literal["cls", "mean", "last"] = "cls"
     positional: Literal["learned", "sinusoidal", "none"] = "learned"
     activation: str = "relu"
     attention_impl: Literal["auto", "dot", "elementwise"] = "auto"
+    norm_position: Literal["pre", "post"] = "pre"
+    final_layernorm: bool = True
+    embedding: Literal["add", "concat"] = "add"
+    attention_bias: bool = False
 
     def __post_init__(self) -> None:
         if self.attention_impl not in ("auto", "dot", "elementwise"):
@@ -121,8 +143,17 @@ class TransformerConfig:
             raise ValueError("TransformerConfig.n_layers and d_mlp must be >= 0")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}")
-        if self.readout not in ("cls", "mean"):
-            raise ValueError(f"readout must be 'cls' or 'mean', got {self.readout!r}")
+        if self.readout not in ("cls", "mean", "last"):
+            raise ValueError(f"readout must be 'cls', 'last' or 'mean', got {self.readout!r}")
+        if self.norm_position not in ("pre", "post"):
+            raise ValueError(f"norm_position must be 'pre' or 'post', got {self.norm_position!r}")
+        if self.embedding not in ("add", "concat"):
+            raise ValueError(f"embedding must be 'add' or 'concat', got {self.embedding!r}")
+        if self.embedding == "concat" and (self.d_model % 2 or self.positional == "none"):
+            raise ValueError(
+                "embedding='concat' needs an even d_model and positions (positional='learned' "
+                f"or 'sinusoidal'); got d_model={self.d_model}, positional={self.positional!r}"
+            )
         if self.positional not in ("learned", "sinusoidal", "none"):
             raise ValueError(
                 f"positional must be 'learned', 'sinusoidal' or 'none', got {self.positional!r}"
@@ -143,9 +174,46 @@ class TransformerConfig:
         return "elementwise" if length <= _ELEMENTWISE_MAX_LEN else "dot"
 
     @property
+    def d_token(self) -> int:
+        """Width of the token (and of the position) embedding: ``d_model`` or ``d_model / 2``."""
+        return self.d_model // 2 if self.embedding == "concat" else self.d_model
+
+    @property
+    def has_final_layernorm(self) -> bool:
+        """Whether a LayerNorm follows the last block."""
+        return self.layernorm and self.final_layernorm
+
+    @property
     def n_positions(self) -> int:
         """Rows of the positional table: ``max_len`` plus one for the ``[CLS]`` token."""
         return self.max_len + (1 if self.readout == "cls" else 0)
+
+
+def hahn_rofin_config(
+    max_len: int, d_model: int = 128, n_heads: int = 2, n_layers: int = 2, vocab_size: int = 2
+) -> TransformerConfig:
+    """The encoder of Hahn & Rofin's code (``src/model.py`` of lacoco-lab/sensitivity-hardness).
+
+    PyTorch's ``nn.TransformerEncoder`` of default ``nn.TransformerEncoderLayer`` blocks: post-LN,
+    biases on the attention projections, a ReLU feed-forward layer of width ``d_model``, no
+    LayerNorm after the last block; token and learned position embeddings of width
+    ``d_model / 2`` concatenated; a linear head on the last position. Their defaults: width 128,
+    2 heads, 2 layers. Initialisation is this module's (theirs is PyTorch's).
+    """
+    return TransformerConfig(
+        vocab_size=vocab_size,
+        max_len=max_len,
+        d_model=d_model,
+        n_heads=n_heads,
+        n_layers=n_layers,
+        d_mlp=d_model,
+        readout="last",
+        positional="learned",
+        norm_position="post",
+        final_layernorm=False,
+        embedding="concat",
+        attention_bias=True,
+    )
 
 
 def init_transformer(key: jax.Array, cfg: TransformerConfig) -> Params:
@@ -166,13 +234,13 @@ def init_transformer(key: jax.Array, cfg: TransformerConfig) -> Params:
     d, h, dh = cfg.d_model, cfg.n_heads, cfg.d_head
     keys = iter(jax.random.split(key, 4 + 6 * max(cfg.n_layers, 1)))
     params: Params = {
-        "tok_emb": jax.random.normal(next(keys), (cfg.vocab_size, d), jnp.float32),
+        "tok_emb": jax.random.normal(next(keys), (cfg.vocab_size, cfg.d_token), jnp.float32),
     }
     k_pos, k_cls = next(keys), next(keys)
     if cfg.positional == "learned":
-        params["pos_emb"] = jax.random.normal(k_pos, (cfg.n_positions, d), jnp.float32)
+        params["pos_emb"] = jax.random.normal(k_pos, (cfg.n_positions, cfg.d_token), jnp.float32)
     if cfg.readout == "cls":
-        params["cls"] = jax.random.normal(k_cls, (d,), jnp.float32)
+        params["cls"] = jax.random.normal(k_cls, (cfg.d_token,), jnp.float32)
     layers = []
     for _ in range(cfg.n_layers):
         layer: Params = {
@@ -180,6 +248,10 @@ def init_transformer(key: jax.Array, cfg: TransformerConfig) -> Params:
             "qkv": jnp.stack([_dense_init(next(keys), d, d).reshape(d, h, dh) for _ in range(3)]),
             "wo": _dense_init(next(keys), d, d).reshape(h, dh, d),
         }
+        if cfg.attention_bias:
+            # zero, as PyTorch initialises nn.MultiheadAttention's in- and out-projection biases
+            layer["qkv_b"] = jnp.zeros((3, h, dh), jnp.float32)
+            layer["wo_b"] = jnp.zeros((d,), jnp.float32)
         if cfg.d_mlp:
             gain = 2.0 if cfg.activation == "relu" else 1.0
             layer["mlp"] = {
@@ -196,7 +268,7 @@ def init_transformer(key: jax.Array, cfg: TransformerConfig) -> Params:
                 layer["ln2"] = _ln_init(d)
         layers.append(layer)
     params["layers"] = layers
-    if cfg.layernorm:
+    if cfg.has_final_layernorm:
         params["ln_f"] = _ln_init(d)
     params["head"] = {
         "w": _dense_init(next(keys), d, cfg.n_outputs),
@@ -245,24 +317,31 @@ def _attention_core(q: jax.Array, k: jax.Array, v: jax.Array, impl: str) -> jax.
 
 
 def _attention(
-    layer: Params, x: jax.Array, cfg: TransformerConfig, n_queries: int | None = None
+    layer: Params, x: jax.Array, cfg: TransformerConfig, rows: slice | None = None
 ) -> jax.Array:
-    """Attention output ``[m, n_queries, d]`` of the first ``n_queries`` positions (all if None)."""
+    """Attention output ``[m, Q, d]`` of the query positions ``x[:, rows]`` (all if None)."""
     m, t, d = x.shape
     h, e = cfg.n_heads, cfg.d_head
+    bias = layer.get("qkv_b")  # [3, h, e] or None
     # one matrix product for q, k and v together, or for k and v when fewer rows ask (a slice of
     # the q, k, v output would cost a padded gradient of all three in the backward pass)
-    first = 0 if n_queries is None else 1
+    first = 0 if rows is None else 1
     w = jnp.transpose(layer["qkv"][first:], (1, 0, 2, 3)).reshape(d, (3 - first) * d)
     proj = _dense(x, w).reshape(m, t, 3 - first, h, e)
-    if n_queries is None:
+    if bias is not None:
+        proj = proj + bias[first:]
+    if rows is None:
         n_q, q = t, proj[:, :, 0]
     else:
-        n_q = n_queries
-        q = _dense(x[:, :n_q], layer["qkv"][0].reshape(d, d)).reshape(m, n_q, h, e)
+        xq = x[:, rows]
+        n_q = xq.shape[1]
+        q = _dense(xq, layer["qkv"][0].reshape(d, d)).reshape(m, n_q, h, e)
+        if bias is not None:
+            q = q + bias[0]
     q = q * (1.0 / e**0.5)
     out = _attention_core(q, proj[:, :, -2], proj[:, :, -1], cfg.attention_impl_for(t))
-    return _dense(out.reshape(m, n_q, d), layer["wo"].reshape(d, d))
+    out = _dense(out.reshape(m, n_q, d), layer["wo"].reshape(d, d))
+    return out + layer["wo_b"] if "wo_b" in layer else out
 
 
 def _mlp_block(p: Params, x: jax.Array, cfg: TransformerConfig) -> jax.Array:
@@ -285,9 +364,9 @@ def apply_transformer(
     cfg
         The architecture.
     all_positions
-        With a ``[CLS]`` readout the last block is computed for the ``[CLS]`` row only (the
-        output is the same: the other rows are never read). ``True`` computes every row, for
-        code that inspects the hidden states (e.g.
+        With a ``[CLS]`` or last-position readout the last block is computed for the read row
+        only (the output is the same: the other rows are never read). ``True`` computes every
+        row, for code that inspects the hidden states (e.g.
         :func:`biasbook.nets.sharpness.layernorm_input_std`).
 
     Returns
@@ -306,31 +385,43 @@ def apply_transformer(
         )
     if not jnp.issubdtype(tokens.dtype, jnp.integer):
         raise ValueError(f"tokens must be integers, got dtype {tokens.dtype}")
-    x = jnp.take(params["tok_emb"], tokens, axis=0)  # [m, T, d]
+    x = jnp.take(params["tok_emb"], tokens, axis=0)  # [m, T, d_token]
     if cfg.readout == "cls":
-        cls = jnp.broadcast_to(params["cls"], (m, 1, cfg.d_model))
+        cls = jnp.broadcast_to(params["cls"], (m, 1, cfg.d_token))
         x = jnp.concatenate([cls, x], axis=1)
     n_pos = x.shape[1]
     if cfg.positional == "learned":
-        x = x + params["pos_emb"][:n_pos]
+        pos = params["pos_emb"][:n_pos]
     elif cfg.positional == "sinusoidal":
-        x = x + sinusoidal_positions(n_pos, cfg.d_model)
+        pos = sinusoidal_positions(n_pos, cfg.d_token)
+    else:
+        pos = None
+    if cfg.embedding == "concat":
+        x = jnp.concatenate([x, jnp.broadcast_to(pos, x.shape)], axis=-1)
+    elif pos is not None:
+        x = x + pos
+    # The row the readout reads: after the last block only that row is needed, so its query,
+    # attention output, MLP and LayerNorms are computed for that row alone (keys and values for
+    # every position): the same function with T-fold less work in those parts.
+    read = {"cls": slice(0, 1), "last": slice(n_pos - 1, n_pos)}.get(cfg.readout)
+    post = cfg.layernorm and cfg.norm_position == "post"
+    pre = cfg.layernorm and not post
     for i, layer in enumerate(params["layers"]):
-        # After the last block only the [CLS] row is read: its query, attention output, MLP and
-        # final LayerNorm are computed for that row alone (keys and values for every position).
-        # The same function, with (T + 1)x less work in those parts.
-        cls_only = cfg.readout == "cls" and not all_positions and i == len(params["layers"]) - 1
-        h = _layernorm(layer["ln1"], x) if cfg.layernorm else x
-        if cls_only:
-            x = x[:, :1] + _attention(layer, h, cfg, n_queries=1)
-        else:
-            x = x + _attention(layer, h, cfg)
+        rows = read if (read is not None and not all_positions and i == cfg.n_layers - 1) else None
+        kept = x if rows is None else x[:, rows]
+        x = kept + _attention(layer, _layernorm(layer["ln1"], x) if pre else x, cfg, rows)
+        if post:
+            x = _layernorm(layer["ln1"], x)
         if cfg.d_mlp:
-            h = _layernorm(layer["ln2"], x) if cfg.layernorm else x
-            x = x + _mlp_block(layer["mlp"], h, cfg)
-    if cfg.layernorm:
+            x = x + _mlp_block(layer["mlp"], _layernorm(layer["ln2"], x) if pre else x, cfg)
+            if post:
+                x = _layernorm(layer["ln2"], x)
+    if cfg.has_final_layernorm:
         x = _layernorm(params["ln_f"], x)
-    z = x[:, 0] if cfg.readout == "cls" else jnp.mean(x, axis=1)
+    if cfg.readout == "mean":
+        z = jnp.mean(x, axis=1)
+    else:  # after the reduced last block x holds the read row alone, where 0 and -1 agree
+        z = x[:, 0] if cfg.readout == "cls" else x[:, -1]
     return z @ params["head"]["w"] + params["head"]["b"]
 
 

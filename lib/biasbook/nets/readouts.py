@@ -21,11 +21,20 @@ _ACT = {"relu": jax.nn.relu, "gelu": jax.nn.gelu, "tanh": jnp.tanh}
 
 
 def check_config(cfg: TransformerConfig) -> None:
-    """Raise ``ValueError`` unless ``cfg`` is a one-layer transformer with a ``[CLS]`` readout."""
+    """Raise ``ValueError`` unless ``cfg`` is a one-layer transformer with a ``[CLS]`` readout
+    in the layout this module computes (pre-LN, added embeddings, no attention biases)."""
     if cfg.n_layers != 1 or cfg.readout != "cls":
         raise ValueError(
             "the fast forward needs n_layers=1 and readout='cls' "
             f"(got n_layers={cfg.n_layers}, readout={cfg.readout!r}); use apply_transformer"
+        )
+    layout = (cfg.norm_position, cfg.embedding, cfg.attention_bias, cfg.final_layernorm)
+    if layout != ("pre", "add", False, True):
+        raise ValueError(
+            "the fast forward computes pre-LN blocks with added embeddings, a final LayerNorm "
+            f"and no attention biases (got norm_position={cfg.norm_position!r}, "
+            f"embedding={cfg.embedding!r}, attention_bias={cfg.attention_bias}, "
+            f"final_layernorm={cfg.final_layernorm}); use apply_transformer"
         )
 
 

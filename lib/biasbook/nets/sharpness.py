@@ -278,7 +278,8 @@ def layernorm_input_std(params: Params, tokens: ArrayLike, cfg: Any) -> jax.Arra
     -------
     jax.Array
         ``[n_layernorms, m, T']`` in the order the forward pass applies them (``ln1``, ``ln2`` of
-        each block, then ``ln_f``); ``T'`` includes the ``[CLS]`` position if the model has one.
+        each block, then ``ln_f`` if there is one); ``T'`` includes the ``[CLS]`` position if
+        the model has one.
         Pure JAX: usable under ``jit``/``vmap``.
     """
     from unittest import mock

@@ -134,19 +134,45 @@ def mean_squared_gradient(
     return np.asarray(jax.lax.map(one, params), dtype=np.float64)
 
 
+def readout_only_layernorms(cfg: TransformerConfig) -> list[bool]:
+    """For each LayerNorm, in the order the forward pass applies them, whether only its output at
+    the read-out position reaches the model's output.
+
+    That holds for the LayerNorms after the last attention of the last block: its second
+    LayerNorm and the final one with pre-LN (the first normalises the keys and values of every
+    position), both of its LayerNorms with post-LN. With a mean readout every position is read.
+    """
+    if not cfg.layernorm:
+        return []
+    names = [(i, ln) for i in range(cfg.n_layers) for ln in ("ln1", "ln2")[: 1 + bool(cfg.d_mlp)]]
+    last = cfg.n_layers - 1
+    post = cfg.norm_position == "post"
+    flags = [
+        cfg.readout != "mean" and i == last and (post or ln == "ln2") for i, ln in names
+    ]
+    if cfg.has_final_layernorm:
+        flags.append(cfg.readout != "mean")
+    return flags
+
+
 def layernorm_blowup(params: Any, cfg: TransformerConfig, X: np.ndarray) -> dict[str, np.ndarray]:
     """LayerNorm blowup of each stacked model on the inputs ``X``.
 
     For every LayerNorm the blowup at a position is ``1 / std`` of its input there (LayerNorm
     divides by that number). Following Hahn & Rofin's measurement we take, per input, the maximum
-    over positions (for the final LayerNorm only the read-out position, as their last layer is read
-    at one position), multiply over LayerNorms, and average over inputs (``"prod_max"``); we also
-    report the largest per-LayerNorm mean (``"max_mean"``).
+    over positions (for the LayerNorms whose output is read at one position only, that position:
+    :func:`readout_only_layernorms`), multiply over LayerNorms, and average over inputs
+    (``"prod_max"``); we also report the largest per-LayerNorm mean (``"max_mean"``). Their code
+    divides by PyTorch's unbiased standard deviation, we by the biased one LayerNorm uses: a
+    factor ``sqrt((d - 1) / d)`` per LayerNorm.
     """
     stds = jax.jit(jax.vmap(lambda p: layernorm_input_std(p, jnp.asarray(X), cfg)))(params)
     inv = 1.0 / np.asarray(stds, dtype=np.float64)  # [models, n_ln, m, T']
     per_ln_max = inv.max(axis=3)  # [models, n_ln, m]
-    per_ln_max[:, -1] = inv[:, -1, :, 0]  # final LayerNorm: the [CLS] read-out position only
+    read = 0 if cfg.readout == "cls" else -1
+    for j, only in enumerate(readout_only_layernorms(cfg)):
+        if only:
+            per_ln_max[:, j] = inv[:, j, :, read]
     return {
         "prod_max": np.prod(per_ln_max, axis=1).mean(axis=1),
         "max_mean": inv.mean(axis=(2, 3)).max(axis=1),
