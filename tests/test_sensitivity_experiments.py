@@ -157,7 +157,10 @@ def test_readout_only_layernorms_follow_the_layout():
 
     # post-LN read at the last position: both LayerNorms of the last block, no final one
     assert readout_only_layernorms(hahn_rofin_config(max_len=5, d_model=8)) == [
-        False, False, True, True
+        False,
+        False,
+        True,
+        True,
     ]
     # pre-LN: the last block's first LayerNorm feeds every key and value
     pre = TransformerConfig(max_len=5, d_model=8, n_layers=2, d_mlp=8)

@@ -147,9 +147,7 @@ def readout_only_layernorms(cfg: TransformerConfig) -> list[bool]:
     names = [(i, ln) for i in range(cfg.n_layers) for ln in ("ln1", "ln2")[: 1 + bool(cfg.d_mlp)]]
     last = cfg.n_layers - 1
     post = cfg.norm_position == "post"
-    flags = [
-        cfg.readout != "mean" and i == last and (post or ln == "ln2") for i, ln in names
-    ]
+    flags = [cfg.readout != "mean" and i == last and (post or ln == "ln2") for i, ln in names]
     if cfg.has_final_layernorm:
         flags.append(cfg.readout != "mean")
     return flags
