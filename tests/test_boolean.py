@@ -283,3 +283,38 @@ def test_real_valued_monte_carlo_sensitivity_is_the_total_influence():
     est = B.monte_carlo_sensitivity(score, n, n_samples=20_000, seed=2, binarize=False)
     assert abs(est.mean - exact) < 4 * est.stderr
     assert est.stderr < 0.03 * exact  # precise enough to tell a constant factor of 2 apart
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 7, 8, 11, 12])
+def test_majority_with_ties_false_is_the_authors_target(n):
+    # Hahn & Rofin's MAJORITY is sum(x) > sum(1 - x): a tie is false, at any n
+    f = B.majority(n, ties="false")
+    bits = B.all_inputs(n)
+    ones = bits.sum(axis=1)
+    np.testing.assert_array_equal(f(bits), np.where(ones > n - ones, 1.0, -1.0))
+    if n % 2 == 0:
+        tie = np.r_[np.ones(n // 2), np.zeros(n // 2)].astype(np.uint8)[None]
+        assert f(tie)[0] == -1.0
+    # sensitivity by brute force over every input and bit, against the closed form
+    flips = sum((f(bits) != f(bits ^ np.eye(n, dtype=np.uint8)[i])).mean() for i in range(n))
+    assert B.sensitivity_closed_form("majority", n, ties="false") == pytest.approx(flips)
+    # n = 2: ties false makes MAJORITY the AND of both bits
+    if n == 2:
+        np.testing.assert_array_equal(f.table(), B.make_function("and", 2).table())
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 10])
+def test_mean_is_real_valued_with_sensitivity_one_over_n(n):
+    f = B.mean(n)
+    bits = B.all_inputs(n)
+    np.testing.assert_allclose(f(bits), 2 * bits.mean(axis=1) - 1)
+    assert f.real_valued and not B.parity(n).real_valued
+    # its Fourier expansion is the linear (1/n) sum_i (-(-1)^x_i): weight 1/n on each singleton
+    c = B.fourier_coefficients(f)
+    singletons = 1 << np.arange(n)
+    np.testing.assert_allclose(np.abs(c[singletons]), 1 / n, atol=1e-12)
+    np.testing.assert_allclose(np.delete(c, singletons), 0, atol=1e-12)
+    assert B.average_sensitivity(f) == pytest.approx(1 / n)
+    assert B.sensitivity_from_fourier(f) == pytest.approx(1 / n)
+    assert B.sensitivity_closed_form("mean", n) == pytest.approx(1 / n)
+    assert B.degree(f) == 1

@@ -125,10 +125,11 @@ def _sign(values: NDArray[np.float64]) -> NDArray[np.float64]:
 
 @dataclass(frozen=True)
 class BooleanFunction:
-    """A named ±1-valued function of ``n`` bits.
+    """A named function of ``n`` bits, ±1-valued (or real-valued, such as MEAN).
 
-    Call it on bits ``uint8[m, n]`` to get ``float64[m]`` values in ``{-1, +1}``; :meth:`table`
-    returns its truth table when ``n <= MAX_ENUMERATE_N``.
+    Call it on bits ``uint8[m, n]`` to get ``float64[m]`` values in ``{-1, +1}`` (real values in
+    ``[-1, 1]`` for a real-valued function); :meth:`table` returns its truth table when
+    ``n <= MAX_ENUMERATE_N``. ``fn`` returns booleans (true -> +1) or real values on the ±1 scale.
     """
 
     name: str
@@ -140,7 +141,15 @@ class BooleanFunction:
         bits = np.asarray(bits)
         if bits.ndim != 2 or bits.shape[1] != self.n:
             raise ValueError(f"{self.name} takes bits of shape [m, {self.n}], got {bits.shape}")
-        return np.where(self.fn(bits.astype(np.uint8)), 1.0, -1.0)
+        values = np.asarray(self.fn(bits.astype(np.uint8)))
+        if values.dtype == np.bool_:
+            return np.where(values, 1.0, -1.0)
+        return values.astype(np.float64)
+
+    @property
+    def real_valued(self) -> bool:
+        """Whether the function takes values other than ±1 (e.g. MEAN)."""
+        return self.name in _REAL_VALUED
 
     def table(self) -> NDArray[np.float64]:
         """Truth table ``float64[2**n]`` (raises ``ValueError`` above :data:`MAX_ENUMERATE_N`)."""
@@ -200,9 +209,22 @@ def _make_sparse_parity(n: int, k: int, support: Sequence[int] | None = None) ->
     return lambda bits: _parity_of(bits[:, s])
 
 
-def _make_majority(n: int) -> Callable:
+def _make_majority(n: int, ties: str = "error") -> Callable:
+    if ties == "false":
+        # Hahn & Rofin's convention (their src/targets.py: sum(x) > sum(1 - x)): any n, and a
+        # string with as many ones as zeros is false.
+        return _majority_of
+    if ties != "error":
+        raise ValueError(f"majority: ties must be 'error' (odd n only) or 'false', got {ties!r}")
     _odd("majority", n)
     return _majority_of
+
+
+def _make_mean(n: int) -> Callable:
+    if n < 1:
+        raise ValueError("mean needs n >= 1")
+    # the fraction of ones, a value in [0, 1], on the ±1 scale: 2 * mean - 1 = mean of (-1)^(1-x_i)
+    return lambda bits: 2.0 * bits.mean(axis=1) - 1.0
 
 
 def _make_sparse_majority(n: int, k: int, support: Sequence[int] | None = None) -> Callable:
@@ -235,13 +257,21 @@ _REGISTRY: dict[str, tuple[Callable[..., Callable], str]] = {
     "first": (_make_first, "x_0 (a dictator); sensitivity 1"),
     "parity": (_make_parity, "odd number of ones; sensitivity n"),
     "sparse_parity": (_make_sparse_parity, "parity of k bits (kw: k, support); sensitivity k"),
-    "majority": (_make_majority, "more ones than zeros (odd n); sensitivity ~ sqrt(2n/pi)"),
+    "majority": (
+        _make_majority,
+        "more ones than zeros (odd n; kw ties='false': any n, a tie is false); "
+        "sensitivity ~ sqrt(2n/pi)",
+    ),
+    "mean": (_make_mean, "real-valued: fraction of ones, as 2 * mean - 1; sensitivity 1/n"),
     "sparse_majority": (_make_sparse_majority, "majority of k bits (odd k; kw: k, support)"),
     "and": (_make_and, "all bits one; sensitivity n / 2**(n-1)"),
     "sparse_and": (_make_sparse_and, "AND of k bits (kw: k, support); sensitivity k / 2**(k-1)"),
     "or": (_make_or, "some bit one; sensitivity n / 2**(n-1)"),
     "random": (_make_random, "uniformly random table (kw: seed); sensitivity ~ n/2"),
 }
+
+#: The functions whose values are real rather than ±1.
+_REAL_VALUED = frozenset({"mean"})
 
 #: Names accepted by :func:`make_function`, each with a one-line description.
 FUNCTIONS: dict[str, str] = {name: doc for name, (_, doc) in _REGISTRY.items()}
@@ -259,7 +289,8 @@ def make_function(name: str, n: int, **kw: Any) -> BooleanFunction:
         Number of input bits.
     **kw
         The function's own parameters: ``k`` and optionally ``support`` (the ``k`` positions it
-        reads, default ``0..k-1``) for the sparse functions, ``seed`` for ``"random"``.
+        reads, default ``0..k-1``) for the sparse functions, ``seed`` for ``"random"``,
+        ``ties="false"`` for ``"majority"`` at any ``n`` (Hahn & Rofin's convention).
 
     Raises
     ------
@@ -284,9 +315,15 @@ def parity(n: int) -> BooleanFunction:
     return make_function("parity", n)
 
 
-def majority(n: int) -> BooleanFunction:
-    """MAJORITY of ``n`` bits, ``n`` odd (true iff more ones than zeros)."""
-    return make_function("majority", n)
+def majority(n: int, ties: str = "error") -> BooleanFunction:
+    """MAJORITY of ``n`` bits (true iff more ones than zeros): ``n`` odd, or any ``n`` with
+    ``ties="false"``."""
+    return make_function("majority", n, **({} if ties == "error" else {"ties": ties}))
+
+
+def mean(n: int) -> BooleanFunction:
+    """MEAN of ``n`` bits, the real-valued fraction of ones (as ``2 * mean - 1``)."""
+    return make_function("mean", n)
 
 
 def first(n: int) -> BooleanFunction:
@@ -308,8 +345,11 @@ def sensitivity_closed_form(name: str, n: int, **kw: Any) -> float:
     """Exact average sensitivity of a named function, from its closed form (any ``n``).
 
     PARITY ``n``; sparse parity ``k``; FIRST 1; constant 0; MAJORITY (odd ``n``)
-    ``n·C(n-1, (n-1)/2) / 2^(n-1)``; sparse majority the same with ``k``; AND/OR ``n / 2^(n-1)``;
-    sparse AND ``k / 2^(k-1)``. ``"random"`` has no closed form (its expectation is ``n/2``).
+    ``n·C(n-1, (n-1)/2) / 2^(n-1)``, and with ties false at even ``n`` ``n·C(n, n/2) / 2^n`` (only
+    the edges between weights ``n/2`` and ``n/2 + 1`` are sensitive); sparse majority as MAJORITY
+    with ``k``; AND/OR ``n / 2^(n-1)``; sparse AND ``k / 2^(k-1)``; MEAN ``1/n`` (influence form:
+    each bit moves ``2 * mean - 1`` by ``2/n``). ``"random"`` has no closed form (its expectation is
+    ``n/2``).
     """
     if name == "random":
         raise ValueError("'random' has no closed-form sensitivity (its expectation is n/2)")
@@ -321,6 +361,10 @@ def sensitivity_closed_form(name: str, n: int, **kw: Any) -> float:
         return 1.0
     if name in ("parity", "sparse_parity"):
         return float(k)
+    if name == "mean":
+        return 1.0 / n
+    if name == "majority" and k % 2 == 0:
+        return k * math.comb(k, k // 2) / 2**k
     if name in ("majority", "sparse_majority"):
         # Integer numerator and denominator: exact rational, correctly rounded even for k > 1024.
         return k * math.comb(k - 1, (k - 1) // 2) / 2 ** (k - 1)
