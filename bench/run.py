@@ -53,7 +53,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from biasbook.nets import compiled, training
-from biasbook.nets.models import TransformerConfig, apply_transformer, init_transformer
+from biasbook.nets.models import (
+    TransformerConfig,
+    apply_transformer,
+    hahn_rofin_config,
+    init_transformer,
+)
 from biasbook.nets.train_one import train_one
 from biasbook.nets.training import TrainConfig, train_many
 from biasbook.store.paths import build_dir
@@ -75,9 +80,12 @@ class Workload:
     steps: int
     batch_size: int | None = None  # None: full batch
     loop_models: int = 4  # models timed in the per-model loops (scaled up to n_models)
+    layout: str = "cls"  # "cls": 1-layer pre-LN [CLS] model; "hahn_rofin": the authors' encoder
 
     @property
     def model(self) -> TransformerConfig:
+        if self.layout == "hahn_rofin":
+            return hahn_rofin_config(max_len=self.T, d_model=self.d_model)
         return TransformerConfig(
             vocab_size=2,
             max_len=self.T,
@@ -90,8 +98,9 @@ class Workload:
 
     def describe(self) -> str:
         batch = "full batch" if self.batch_size is None else f"batch {self.batch_size}"
+        kind = "Hahn & Rofin encoders" if self.layout == "hahn_rofin" else "transformers"
         return (
-            f"{self.n_models} transformers (d={self.d_model}, T={self.T}, m={self.m}, {batch}) "
+            f"{self.n_models} {kind} (d={self.d_model}, T={self.T}, m={self.m}, {batch}) "
             f"x {self.steps} Adam steps"
         )
 
@@ -101,6 +110,19 @@ DEFAULT_WORKLOADS = [
     Workload("typical", n_models=64, m=64, T=8, d_model=16, steps=1000, loop_models=4),
     Workload("wider", n_models=32, m=256, T=16, d_model=32, steps=300, loop_models=2),
     Workload("minibatch", n_models=64, m=512, T=24, d_model=32, steps=500, batch_size=32),
+    # the sensitivity chapter's sharpness sweep at n = 12: Hahn & Rofin's 2-layer post-LN encoder,
+    # four targets x five seeds, fresh minibatches from the table of 2**12 strings
+    Workload(
+        "sensitivity sweep",
+        n_models=20,
+        m=4096,
+        T=12,
+        d_model=16,
+        steps=500,
+        batch_size=64,
+        loop_models=2,
+        layout="hahn_rofin",
+    ),
 ]
 QUICK_WORKLOADS = [
     Workload("typical (quick)", n_models=16, m=64, T=8, d_model=16, steps=100, loop_models=2),

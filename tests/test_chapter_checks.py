@@ -19,6 +19,7 @@ from biasbook.experiments import synthesis as sy
 from biasbook.experiments import variable_creation as vc
 from biasbook.experiments import wikitext_symmetry as wt
 from biasbook.experiments.sensitivity import checks as se_checks
+from biasbook.experiments.sensitivity import summaries as se_summaries
 from biasbook.maths import symmetric_group as sg
 
 RNG = np.random.default_rng(0)
@@ -41,15 +42,36 @@ def test_greater_and_slope_tests_fail_on_nulls_and_reversals() -> None:
     assert se.check_greater((b, a)).holds is False  # the claim reversed: significantly false
     null = se_checks._no_gap(a, b)  # the effect removed: undecided, not passed
     assert se.check_greater(null).holds is None
-    n = np.repeat([3, 5, 7], 6)
-    y = np.exp(0.4 * n + RNG.normal(0, 0.1, n.size))
-    assert se.check_log_slope((n, y)).holds is True
-    assert se.check_log_slope(se_checks._no_trend(n, y)).holds is None
-    nn = np.concatenate([n, n])
-    yy = np.concatenate([y, np.exp(0.1 * n + RNG.normal(0, 0.1, n.size))])
-    group = np.array(["parity"] * n.size + ["first"] * n.size)
-    assert se.check_slope_difference((nn, yy, group, "first")).holds is True
-    assert se.check_slope_difference(se_checks._same_slope(nn, yy, group, "first")).holds is None
+
+
+def test_linear_trend_of_an_exact_line_and_its_standard_error() -> None:
+    # y = 2 + 0.5 n exactly: slope 0.5 with zero error; with noise the slope's SE is the
+    # textbook sigma / sqrt(sum (n - mean n)^2), estimated from the residuals
+    n = np.repeat(np.arange(4, 11), 5).astype(float)
+    t = se_summaries.linear_trend(n, 2 + 0.5 * n)
+    assert t.slope == pytest.approx(0.5) and t.se == pytest.approx(0, abs=1e-12)
+    assert t.lengths == tuple(range(4, 11)) and t.n_runs == n.size
+    y = 2 + 0.5 * n + RNG.normal(0, 0.3, n.size)
+    resid = y - np.polyval(np.polyfit(n, y, 1), n)
+    want = np.sqrt(resid @ resid / (n.size - 2) / ((n - n.mean()) ** 2).sum())
+    assert se_summaries.linear_trend(n, y).se == pytest.approx(want, rel=1e-9)
+    assert np.isnan(se_summaries.linear_trend(np.array([5.0, 5.0]), np.ones(2)).slope)
+
+
+def test_figure_1_tests_fail_on_their_controls() -> None:
+    n = np.repeat(np.arange(4, 10), 5).astype(float)
+    parity = (n, 0.1 * n + RNG.normal(0, 0.05, n.size))
+    flat = (n, 0.02 + RNG.normal(0, 0.002, n.size))
+    rising = (n, 0.05 * n + RNG.normal(0, 0.01, n.size))  # half PARITY's slope: not flat
+    assert se_checks.check_linear_slope(parity).holds is True
+    assert se_checks.check_linear_slope(se_checks._slope_removed(parity)).holds is None
+    assert se_checks.check_slope_exceeds((parity, flat)).holds is True
+    assert se_checks.check_slope_exceeds((flat, parity)).holds is False
+    same = (se_checks._slope_removed(parity, to=0.05), rising)
+    assert se_checks.check_slope_exceeds(same).holds is None
+    assert se_checks.check_flat((parity, flat)).holds is True
+    assert se_checks.check_flat((parity, rising)).holds is False
+    assert se_checks.check_flat((parity, parity)).holds is False
 
 
 def test_agreement_test_fails_for_chance_and_for_the_other_candidate() -> None:
@@ -493,3 +515,47 @@ def test_attention_test_and_its_position_blind_control() -> None:
     assert vc.check_attends_to_support(np.array([0.9, 0.8, 0.2])).holds is True
     assert vc.check_attends_to_support(np.full(3, 3 / 9)).holds is False
     assert vc.check_attends_to_support(np.array([])).holds is None
+
+
+def _fake_sweep(parity_slope: float, parity_lengths: int = 5) -> dict:
+    """A sweep record with PARITY's sharpness rising at ``parity_slope`` per bit (fitted at the
+    first ``parity_lengths`` lengths only) and FIRST's flat, five seeds each."""
+    ns = np.arange(4, 11)
+    rows = {k: [] for k in ("function", "n", "converged", "sharpness", "grad_sq", "sensitivity")}
+    rng = np.random.default_rng(1)
+    for fn in ("parity", "first"):
+        for n in ns:
+            for _ in range(5):
+                fitted = fn == "first" or n < 4 + parity_lengths
+                s = (0.05 + parity_slope * n if fn == "parity" else 0.01) + rng.normal(0, 0.002)
+                rows["function"].append(fn)
+                rows["n"].append(n)
+                rows["converged"].append(fitted)
+                rows["sharpness"].append([s / 4, s, 2.5 * s] if fitted else [np.nan] * 3)
+                rows["grad_sq"].append(s / 4e-4 if fitted else np.nan)
+                rows["sensitivity"].append(float(n) if fn == "parity" else 1.0)
+    sweep = {k: np.asarray(v) for k, v in rows.items()}
+    sweep["sigmas"] = np.array([0.01, 0.02, 0.05])
+    sweep["n_parameters"] = np.full(ns.size, 2500)
+    return sweep
+
+
+def test_scaling_summary_reads_the_trends_it_fits() -> None:
+    rising = se_summaries.scaling_summary(_fake_sweep(0.01), 1, learning_rate=3e-4)
+    assert rising["common"] == [4, 5, 6, 7, 8]
+    assert rising["trends"]["parity", "S_σ"].slope == pytest.approx(0.01, rel=0.1)
+    text = rising["glue"]["sens-fig1-growth"]
+    assert "PARITY's rises" in text and "FIRST's shows no trend" in text
+    assert "do not get sharper" not in text
+    assert "n ≤ 8 only" in rising["glue"]["sens-fig1-parity"]
+    assert rising["glue"]["sens-fig1-radius-max"] == pytest.approx(0.02 * 50)
+    flat = se_summaries.scaling_summary(_fake_sweep(0.0), 1, learning_rate=3e-3)
+    text = flat["glue"]["sens-fig1-growth"]
+    assert "do not get sharper" in text and "10 times the paper's" in text
+    # the checks on the same records: PARITY's slope exceeds FIRST's only when it rises
+    for sweep, want in ((_fake_sweep(0.01), True), (_fake_sweep(0.0), None)):
+        pair = tuple(
+            se_summaries.trend_data(sweep, t, "S_σ", 1, [4, 5, 6, 7, 8])
+            for t in ("parity", "first")
+        )
+        assert se_checks.check_slope_exceeds(pair).holds is want

@@ -123,32 +123,9 @@ def test_function_label_and_skipping():
     assert E.function_label(("sparse_parity", {"k": 2})) == "sparse_parity(k=2)"
     assert E.function_label(("parity", {})) == "parity"
     assert not runs._valid(("majority", {}), 4) and runs._valid(("majority", {}), 5)
-
-
-def test_compare_log_slopes_exact_and_against_linregress():
-    from scipy import stats
-
-    n = np.repeat([3, 4, 5, 6], 3).astype(float)
-    group = np.array(["p"] * 12 + ["f"] * 12 + ["s"] * 12)
-    nn = np.tile(n, 3)
-    # Noise-free: slopes 0.3 (p) and 0.05 (f and s, with different levels) are recovered exactly.
-    y = np.exp(np.where(group == "p", 1 + 0.3 * nn, np.where(group == "f", -2, -1) + 0.05 * nn))
-    r = E.compare_log_slopes(nn, y, group, a=["p"], b=["f", "s"])
-    assert r.slope_a == pytest.approx(0.3) and r.slope_b == pytest.approx(0.05)
-    assert r.diff == pytest.approx(0.25)
-    # One group per set with noise: the slopes equal separate linear regressions.
-    rng = np.random.default_rng(0)
-    y = y * np.exp(rng.normal(0, 0.3, size=y.size))
-    r = E.compare_log_slopes(nn, y, group, a=["p"], b=["f"])
-    for name, slope in (("p", r.slope_a), ("f", r.slope_b)):
-        fit = stats.linregress(nn[group == name], np.log(y[group == name]))
-        assert slope == pytest.approx(fit.slope)
-    # Pooled residual variance: the difference's SE combines both slopes' SEs.
-    assert r.se_diff == pytest.approx(np.hypot(r.se_a, r.se_b))
-    with pytest.raises(ValueError, match="two values of n"):
-        E.compare_log_slopes(
-            np.full(6, 3.0), np.ones(6), np.array(["p"] * 3 + ["f"] * 3), ["p"], ["f"]
-        )
+    # Hahn & Rofin's MAJORITY (ties false) is defined at every n and labelled plainly
+    assert runs._valid(("majority", {"ties": "false"}), 4)
+    assert E.function_label(("majority", {"ties": "false"})) == "majority"
 
 
 def test_readout_only_layernorms_follow_the_layout():
@@ -167,3 +144,57 @@ def test_readout_only_layernorms_follow_the_layout():
     assert readout_only_layernorms(pre) == [False, False, False, True, True]
     mean = TransformerConfig(max_len=5, d_model=8, n_layers=1, d_mlp=8, readout="mean")
     assert readout_only_layernorms(mean) == [False, False, False]
+
+
+def test_sweep_on_the_authors_model_with_minibatches_and_a_real_target():
+    size = E.ModelSize(d_model=8, n_heads=2, n_layers=1, d_mlp=8, architecture="hahn_rofin")
+    train = TrainConfig(steps=300, learning_rate=3e-3, batch_size=16, loss="mse", log_every=300)
+    sw = E.sharpness_sweep(
+        [4, 5], [("first", {}), ("mean", {})], 2, 0, size, train, [0.01], 4, 1.0, n_measure=16
+    )
+    assert list(sw["n"]) == [4] * 4 + [5] * 4
+    # exact sensitivities of the targets: FIRST 1, MEAN 1/n
+    np.testing.assert_allclose(sw["sensitivity"], [1, 1, 1 / 4, 1 / 4, 1, 1, 1 / 5, 1 / 5])
+    # a threshold of 1 on ±1 targets keeps any model that learned something; every kept model
+    # has its measurements
+    assert sw["converged"].all()
+    assert np.isfinite(sw["sharpness"]).all() and np.isfinite(sw["blowup"]).all()
+    # perturbed parameters: everything but the positional table (1 layer, width 8, FFN 8)
+    per_layer = 3 * 8 * 8 + 3 * 8 + 8 * 8 + 8 + 2 * (8 * 8 + 8) + 4 * 8
+    assert list(sw["n_parameters"]) == [per_layer + 2 * 4 + 8 + 1] * 2
+    assert sw["final_loss"].max() < 1.0
+
+
+def test_measurement_inputs_are_the_table_or_a_uniform_sample():
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(runs._inputs(3, 8, rng), boolean.all_inputs(3))
+    sample = runs._inputs(12, 4000, rng)
+    assert sample.shape == (4000, 12) and set(np.unique(sample)) == {0, 1}
+    assert abs(sample.mean() - 0.5) < 0.02  # uniform bits
+
+
+def test_protocol_table_states_the_papers_parameter_count_and_ours():
+    from biasbook.experiments.sensitivity.protocol import PAPER_PARAMETERS, protocol_rows
+    from biasbook.nets.models import hahn_rofin_config
+    from biasbook.nets.sharpness import n_parameters
+
+    params = init_transformer(jax.random.key(0), hahn_rofin_config(max_len=30))
+    assert PAPER_PARAMETERS == n_parameters({k: v for k, v in params.items() if k != "pos_emb"})
+    kw = dict(
+        d_model=16,
+        n_max=14,
+        n_seeds=5,
+        steps=1500,
+        batch_size=64,
+        learning_rate=3e-3,
+        weight_decay=0.1,
+        sigma=0.02,
+        loss_threshold=4e-3,
+        n_measure=256,
+        n_samples=32,
+    )
+    rows = {r[0]: r for r in protocol_rows(architecture="hahn_rofin", **kw)}
+    assert rows["perturbation radius σ√P"][1].startswith("8.93")
+    assert rows["lengths n"][2] == "4…14, every integer"
+    other = {r[0]: r for r in protocol_rows(architecture="pre_ln_cls", **kw)}
+    assert "[CLS]" in other["architecture"][2]

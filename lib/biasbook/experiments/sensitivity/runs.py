@@ -16,6 +16,7 @@ All sizes and optimiser settings are arguments; the chapter states the values it
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -26,9 +27,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from biasbook.maths import boolean
-from biasbook.maths.regression import weighted_least_squares
-from biasbook.nets.models import TransformerConfig, apply_transformer, init_transformer
-from biasbook.nets.sharpness import layernorm_input_std, parameter_norm, perturbation_sharpness_many
+from biasbook.nets.models import (
+    TransformerConfig,
+    apply_transformer,
+    hahn_rofin_config,
+    init_transformer,
+)
+from biasbook.nets.sharpness import (
+    layernorm_input_std,
+    n_parameters,
+    parameter_norm,
+    perturbation_sharpness_many,
+)
 from biasbook.nets.training import TrainConfig, train_many
 from biasbook.store.progress import progress_bar
 
@@ -40,26 +50,48 @@ FunctionSpec = tuple[str, dict[str, Any]]
 PAD = 2
 
 
+#: The two encoder layouts the chapter trains (see :class:`ModelSize`).
+ARCHITECTURES = ("hahn_rofin", "pre_ln_cls")
+
+
 @dataclass(frozen=True)
 class ModelSize:
-    """The transformer used throughout the chapter (our choice; the paper's sizes differ)."""
+    """The transformer of an experiment: its sizes and its layout.
+
+    ``architecture="hahn_rofin"`` is the encoder of the authors' code
+    (:func:`biasbook.nets.models.hahn_rofin_config`: post-LN, concatenated embeddings, last
+    position read, feed-forward width ``d_mlp``, which their code sets to ``d_model``);
+    ``"pre_ln_cls"`` the chapter's earlier model (pre-LN blocks, added embeddings, a final
+    LayerNorm and a ``[CLS]`` read-out).
+    """
 
     d_model: int = 16
     n_heads: int = 2
     n_layers: int = 2
     d_mlp: int = 32
+    architecture: str = "pre_ln_cls"
+
+    def __post_init__(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}"
+            )
 
     def config(
         self, max_len: int, vocab_size: int = 2, positional: str = "learned"
     ) -> TransformerConfig:
         """The ``TransformerConfig`` for inputs of up to ``max_len`` tokens."""
+        sizes = {k: v for k, v in asdict(self).items() if k != "architecture"}
+        if self.architecture == "hahn_rofin":
+            base = hahn_rofin_config(max_len, self.d_model, self.n_heads, self.n_layers, vocab_size)
+            return dataclasses.replace(base, d_mlp=self.d_mlp, positional=positional)
         return TransformerConfig(
             vocab_size=vocab_size,
             max_len=max_len,
             positional=positional,  # type: ignore[arg-type]
             readout="cls",
             layernorm=True,
-            **asdict(self),
+            **sizes,
         )
 
 
@@ -80,13 +112,17 @@ def _keys(seed: int, experiment: int, group: int, count: int) -> jax.Array:
 def _logits_many(params: Any, cfg: TransformerConfig, X: np.ndarray) -> np.ndarray:
     """Logits of every stacked model on the shared inputs ``X[m, T]`` -> ``[n_models, m]``."""
     f = jax.jit(jax.vmap(_apply(cfg), in_axes=(0, None)))
-    return np.asarray(f(params, jnp.asarray(X)), dtype=np.float64)
+    # in chunks of inputs: the activations of every model on a table of 2**16 strings at once
+    # would take gigabytes
+    chunks = [f(params, jnp.asarray(X[i : i + 4096])) for i in range(0, len(X), 4096)]
+    return np.concatenate([np.asarray(c, dtype=np.float64) for c in chunks], axis=1)
 
 
 def function_label(spec: FunctionSpec) -> str:
     """Short label of a function spec, e.g. ``"sparse_parity(k=2)"``."""
     name, kw = spec
-    inner = ", ".join(f"{k}={v}" for k, v in kw.items() if k != "support")
+    # the support and MAJORITY's tie rule do not name a different target in the chapter
+    inner = ", ".join(f"{k}={v}" for k, v in kw.items() if k not in ("support", "ties"))
     return f"{name}({inner})" if inner else name
 
 
@@ -182,6 +218,18 @@ def layernorm_blowup(params: Any, cfg: TransformerConfig, X: np.ndarray) -> dict
 # --------------------------------------------------------------------------------------------------
 
 
+#: Largest input length whose full table of ``2**n`` strings is the training set; beyond it a
+#: pool of ``2**MAX_TABLE_N`` uniform strings is drawn once.
+MAX_TABLE_N = 16
+
+
+def _inputs(n: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """All ``2**n`` strings if there are at most ``count``, else ``count`` uniform draws."""
+    if 2**n <= count:
+        return boolean.all_inputs(n).astype(np.int32)
+    return rng.integers(0, 2, size=(count, n), dtype=np.int32)
+
+
 def sharpness_sweep(
     ns: Sequence[int],
     functions: Sequence[FunctionSpec],
@@ -193,61 +241,83 @@ def sharpness_sweep(
     n_samples: int,
     loss_threshold: float,
     exclude: Sequence[str] = ("pos_emb",),
+    n_measure: int = 1024,
     progress: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Fit each function at each ``n`` on all ``2**n`` inputs; measure the minima that fit.
+    """Fit each function at each ``n`` with the squared error; measure the minima that fit.
 
     For every input length ``n`` one :func:`~biasbook.nets.training.train_many` call trains
     ``n_seeds`` transformers per function (functions not defined at ``n``, such as MAJORITY at
-    even ``n``, are skipped) with the mean squared error (``train.loss`` must be ``"mse"``).
-    A model *converged* if its final training loss is below ``loss_threshold``: only those
-    minima, all at (nearly) zero loss, are compared, as in Hahn & Rofin's analysis.
+    even ``n`` without ``ties="false"``, are skipped); ``train.loss`` must be ``"mse"``.
+
+    The training set is the table of all ``2**n`` strings (for ``n`` above :data:`MAX_TABLE_N`
+    a pool of that many uniform strings). With ``train.batch_size`` set, every step draws its
+    minibatch uniformly with replacement from it: for a full table that is exactly the
+    distribution of Hahn & Rofin's fresh uniform strings. A model *converged* if its squared error
+    on the whole training set after training is below ``loss_threshold``: only those minima, all
+    at (nearly) zero loss, are compared, as in Hahn & Rofin's analysis. Sharpness, gradients and
+    blowup are measured on ``n_measure`` strings (all of them if ``2**n <= n_measure``; otherwise
+    one fixed uniform sample per ``n``).
 
     Returns
     -------
     dict
         One entry per trained model (arrays of length ``N``): ``function`` (label), ``name``,
-        ``n``, ``seed``, ``sensitivity`` (exact, of the target), ``converged``, ``final_loss``,
-        ``sharpness`` ``[N, n_sigmas]`` (``E L(θ+Δ) - L(θ)``) and ``sharpness_se``,
-        ``grad_sq`` (``E_x ‖∇_θ f‖²``, the small-σ limit of ``sharpness / σ²``),
-        ``param_norm``, ``blowup`` (product over LayerNorms of the largest ``1/std``) and
-        ``blowup_max_mean``; plus ``sigmas``, ``loss_threshold``, ``n_samples``. Measurements of
-        models that did not converge are ``nan``.
+        ``n``, ``seed``, ``sensitivity`` (exact, of the target), ``converged``, ``final_loss``
+        (on the training set), ``sharpness`` ``[N, n_sigmas]`` (``E L(θ+Δ) - L(θ)``) and
+        ``sharpness_se``, ``grad_sq`` (``E_x ‖∇_θ f‖²``, the small-σ limit of
+        ``sharpness / σ²``), ``param_norm``, ``blowup`` (product over LayerNorms of the largest
+        ``1/std``) and ``blowup_max_mean``; plus ``sigmas``, ``loss_threshold``, ``n_samples``,
+        ``n_parameters`` (perturbed parameters per model, by ``n``: ``[len(ns)]``).
+        Measurements of models that did not converge are ``nan``.
     """
     if train.loss != "mse":
         raise ValueError(
             f"sharpness_sweep compares minima of the squared error; got loss={train.loss!r}"
         )
     rows: dict[str, list] = {k: [] for k in _SWEEP_KEYS}
+    n_params: list[int] = []
     for n in progress_bar(list(ns), desc="sharpness sweep (n)", show=progress):
         specs = [s for s in functions if _valid(s, n)]
         if not specs:
+            n_params.append(0)
             continue
+        rng = np.random.default_rng([seed, 11, n])
         fns = [boolean.make_function(name, n, **kw) for name, kw in specs]
-        X1 = boolean.all_inputs(n).astype(np.int32)
-        Y = np.repeat(np.stack([f.table() for f in fns]), n_seeds, axis=0)
-        X = np.broadcast_to(X1, (Y.shape[0], *X1.shape))
+        X1 = _inputs(n, 2**MAX_TABLE_N, rng)
+        Xm = X1 if len(X1) <= n_measure else _inputs(n, n_measure, rng)
+        Y = np.repeat(np.stack([f(X1.astype(np.uint8)) for f in fns]), n_seeds, axis=0)
+        Ym = np.repeat(np.stack([f(Xm.astype(np.uint8)) for f in fns]), n_seeds, axis=0)
         cfg = size.config(max_len=n)
         res = train_many(
             functools.partial(init_transformer, cfg=cfg),
             _apply(cfg),
-            X,
+            np.broadcast_to(X1, (Y.shape[0], *X1.shape)),
             Y,
             _keys(seed, 1, n, Y.shape[0]),
             train,
             progress=False,
         )
-        final = res.train_loss[:, -1].astype(np.float64)
+        final = np.mean((_logits_many(res.params, cfg, X1) - Y) ** 2, axis=1)
         ok = final < loss_threshold
         sharp = perturbation_sharpness_many(
-            _mse(cfg), res.params, X, Y, sigmas, n_samples, seed=seed + 7919 * n, exclude=exclude
+            _mse(cfg),
+            res.params,
+            np.broadcast_to(Xm, (Y.shape[0], *Xm.shape)),
+            Ym,
+            sigmas,
+            n_samples,
+            seed=seed + 7919 * n,
+            exclude=exclude,
         )
-        grad_sq = mean_squared_gradient(res.params, cfg, X1, exclude)
-        blow = layernorm_blowup(res.params, cfg, X1)
+        grad_sq = mean_squared_gradient(res.params, cfg, Xm, exclude)
+        blow = layernorm_blowup(res.params, cfg, Xm)
         norms = np.asarray(jax.vmap(lambda p: parameter_norm(p, exclude))(res.params))
+        one = jax.tree.map(lambda a: a[0], res.params)
+        n_params.append(n_parameters({k: v for k, v in one.items() if k not in exclude}))
         nan = np.full(len(sigmas), np.nan)
-        for j, (spec, f) in enumerate(zip(specs, fns, strict=True)):
-            exact = boolean.average_sensitivity(f)
+        for j, spec in enumerate(specs):
+            exact = boolean.sensitivity_closed_form(spec[0], n, **spec[1])
             for s in range(n_seeds):
                 i = j * n_seeds + s
                 good = bool(ok[i])
@@ -268,6 +338,7 @@ def sharpness_sweep(
     out["sigmas"] = np.asarray(sigmas, dtype=np.float64)
     out["loss_threshold"] = np.float64(loss_threshold)
     out["n_samples"] = np.int64(n_samples)
+    out["n_parameters"] = np.asarray(n_params, dtype=np.int64)
     return out
 
 
@@ -508,55 +579,6 @@ def length_generalisation(
 # --------------------------------------------------------------------------------------------------
 # Analysis
 # --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SlopeComparison:
-    """Least-squares slopes of ``log y`` against ``n`` for two sets of groups, and their difference.
-
-    ``slope_a``/``slope_b`` are per unit of ``n`` (a factor ``exp(slope)`` per added bit);
-    ``se_*`` are their standard errors from the residual variance of the joint fit.
-    """
-
-    slope_a: float
-    se_a: float
-    slope_b: float
-    se_b: float
-    diff: float
-    se_diff: float
-
-
-def compare_log_slopes(
-    n: np.ndarray, y: np.ndarray, group: np.ndarray, a: Sequence[str], b: Sequence[str]
-) -> SlopeComparison:
-    """Compare how fast ``y`` grows with ``n`` in groups ``a`` and in groups ``b``.
-
-    Fits ``log y = c_g + s_a n`` for groups in ``a`` and ``log y = c_g + s_b n`` for groups in
-    ``b``: one intercept per group (functions differ in level) and one common slope per set, by
-    ordinary least squares with a shared residual variance. Rows of other groups are ignored.
-    """
-    groups = [*a, *b]
-    m = np.isin(group, groups)
-    n_, logy, g = np.asarray(n, dtype=float)[m], np.log(np.asarray(y, dtype=float)[m]), group[m]
-    in_a = np.isin(g, a)
-    X = np.column_stack(
-        [(g == name).astype(float) for name in groups]
-        + [np.where(in_a, n_, 0), np.where(in_a, 0, n_)]
-    )
-    if np.linalg.matrix_rank(X) < X.shape[1] or len(logy) <= X.shape[1]:
-        raise ValueError("need at least two values of n in both sets and more rows than unknowns")
-    fit = weighted_least_squares(X, logy)
-    beta, cov = fit.coef, fit.residual_variance * fit.cov_unscaled
-    c = np.zeros(X.shape[1])
-    c[-2:] = (1, -1)
-    return SlopeComparison(
-        slope_a=float(beta[-2]),
-        se_a=float(np.sqrt(cov[-2, -2])),
-        slope_b=float(beta[-1]),
-        se_b=float(np.sqrt(cov[-1, -1])),
-        diff=float(c @ beta),
-        se_diff=float(np.sqrt(c @ cov @ c)),
-    )
 
 
 # --------------------------------------------------------------------------------------------------

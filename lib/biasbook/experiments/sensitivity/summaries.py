@@ -9,12 +9,11 @@ so that no sentence about an outcome is fixed text.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.stats
-
-from biasbook.experiments.sensitivity.runs import compare_log_slopes
 
 
 def log_mean(values: np.ndarray) -> tuple[float, float]:
@@ -63,32 +62,32 @@ def sweep_summary(sweep: Mapping[str, np.ndarray], ns: Sequence[int], i_sigma: i
 
 
 def sharpness_summary(sweep: Mapping[str, np.ndarray], ns: Sequence[int], i_sigma: int) -> dict:
-    """The sharpness story: PARITY's growth with n against the n-independent functions', the
-    rank correlation with sensitivity, PARITY against FIRST, the radius dependence, the blowup."""
+    """The sharpness story beside the slopes of :func:`scaling_summary`: the rank correlation
+    with sensitivity, PARITY against FIRST over the lengths PARITY fits, the radius dependence,
+    the blowup and the norms."""
     ok = sweep["converged"]
     fn, n_all = sweep["function"], sweep["n"]
     funcs = list(dict.fromkeys(fn))
     S = sweep["sharpness"][:, i_sigma]
-    # PARITY's growth with n against that of the functions whose sensitivity does not depend on n
-    # (FIRST and 2-sparse parity): one intercept per function, one slope per set, least squares.
-    trend = compare_log_slopes(
-        n_all[ok], S[ok], fn[ok], a=["parity"], b=["first", "sparse_parity(k=2)"]
-    )
+    common = fitted_lengths(sweep, "parity")
     rho, p_rho = scipy.stats.spearmanr(sweep["sensitivity"][ok], S[ok])
-    # PARITY against FIRST at each n: difference of mean log sharpness, then pooled over n.
+    # PARITY against FIRST at each length PARITY fits: difference of mean log sharpness, then
+    # pooled over those lengths.
     gaps = []
-    for n in ns:
+    for n in common:
         a = np.log(S[(fn == "parity") & (n_all == n) & ok])
         b = np.log(S[(fn == "first") & (n_all == n) & ok])
         gaps.append((a.mean() - b.mean(), a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
-    gap = float(np.mean([g for g, _ in gaps]))
-    gap_se = float(np.sqrt(np.sum([v for _, v in gaps])) / len(gaps))
+    gap = float(np.mean([g for g, _ in gaps])) if gaps else np.nan
+    gap_se = float(np.sqrt(np.sum([v for _, v in gaps])) / len(gaps)) if gaps else np.nan
+    in_common = np.isin(n_all, common)
+    par, first = (fn == "parity") & ok & in_common, (fn == "first") & ok & in_common
     log_blow = np.log(sweep["blowup"])
-    blow_gap = float(log_blow[(fn == "parity") & ok].mean() - log_blow[(fn == "first") & ok].mean())
+    blow_gap = float(log_blow[par].mean() - log_blow[first].mean()) if par.any() else np.nan
     # Quadratic regime: S_σ / (σ² E‖∇f‖²) at the smallest radius, over all converged minima.
     quad = sweep["sharpness"][ok, 0] / (sweep["sigmas"][0] ** 2 * sweep["grad_sq"][ok])
-    sharpest = {}  # the sharpest function at each n (geometric mean over converged seeds)
-    for n in ns:
+    sharpest = {}  # the sharpest function at each length PARITY fits (geometric mean)
+    for n in common:
         geo = {
             f: log_mean(S[(fn == f) & (n_all == n) & ok])[0]
             for f in funcs
@@ -96,26 +95,25 @@ def sharpness_summary(sweep: Mapping[str, np.ndarray], ns: Sequence[int], i_sigm
         }
         sharpest[int(n)] = max(geo, key=geo.get)
     parity_n = [n for n, f in sharpest.items() if f == "parity"]
-    if len(parity_n) == len(sharpest):
-        sharpest_text = "At every length PARITY's minima are the sharpest"
+    if parity_n and len(parity_n) == len(sharpest):
+        sharpest_text = "At every length it fits, PARITY's minima are the sharpest"
     elif parity_n:
         sharpest_text = f"PARITY's minima are the sharpest at n = {', '.join(map(str, parity_n))}"
     else:
         sharpest_text = "PARITY's minima are the sharpest at no length"
-    # S_σ/σ² at the largest radius over its value at the smallest, per function at the largest n.
+    # S_σ/σ² at the largest radius over its value at the smallest, per function, at the largest
+    # length PARITY fits.
+    n_last = max(common, default=max(ns))
     radius_growth = {}
     for f in funcs:
-        sel = (fn == f) & (n_all == max(ns)) & ok
+        sel = (fn == f) & (n_all == n_last) & ok
         if sel.sum() >= 2:
             ratios = sweep["sharpness"][sel] / sweep["sigmas"] ** 2
             radius_growth[f] = log_mean(ratios[:, -1])[0] / log_mean(ratios[:, 0])[0]
     others = [v for f, v in radius_growth.items() if f != "parity"]
     log_norm = np.log(sweep["param_norm"])
-    norm_ratio = float(
-        np.exp(log_norm[(fn == "parity") & ok].mean() - log_norm[(fn == "first") & ok].mean())
-    )
+    norm_ratio = float(np.exp(log_norm[par].mean() - log_norm[first].mean())) if par.any() else 1
     return {
-        "trend": trend,
         "rho": float(rho),
         "p_rho": float(p_rho),
         "gap": gap,
@@ -123,8 +121,6 @@ def sharpness_summary(sweep: Mapping[str, np.ndarray], ns: Sequence[int], i_sigm
         "blow_gap": blow_gap,
         "quad": quad,
         "glue": {
-            "sens-slope-parity": float(np.exp(trend.slope_a)),
-            "sens-slope-flat": float(np.exp(trend.slope_b)),
             "sens-rho": float(rho),
             "sens-gap": float(np.exp(gap)),
             "sens-blow-gap": float(np.exp(blow_gap)),
@@ -134,7 +130,6 @@ def sharpness_summary(sweep: Mapping[str, np.ndarray], ns: Sequence[int], i_sigm
             "sens-radius-others-min": float(min(others, default=np.nan)),
             "sens-radius-others-max": float(max(others, default=np.nan)),
             "sens-norm-ratio": norm_ratio,
-            "sens-n-max": int(max(ns)),
         },
     }
 
@@ -232,3 +227,178 @@ def length_summary(lg: Mapping[str, Any], tasks: Sequence[str], cut: float = 0.7
             "sens-length-reading": reading,
         },
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# Figure 1: the authors' linear regression of sharpness on n, per target
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinearTrend:
+    """``scipy.stats.linregress`` of a measure on ``n`` over the converged runs of one target
+    (Hahn & Rofin's analysis, ``src/plotting/scaling.py``): slope per bit, its standard error,
+    the two-sided p-value of slope 0, and the lengths and runs it used."""
+
+    slope: float
+    se: float
+    p: float
+    lengths: tuple[int, ...]
+    n_runs: int
+
+
+def linear_trend(n: np.ndarray, y: np.ndarray) -> LinearTrend:
+    """Least-squares line of ``y`` on ``n`` (``nan`` with fewer than two lengths)."""
+    n, y = np.asarray(n, float), np.asarray(y, float)
+    lengths = tuple(sorted({int(v) for v in n}))
+    if len(lengths) < 2 or n.size < 3:
+        return LinearTrend(np.nan, np.nan, np.nan, lengths, int(n.size))
+    fit = scipy.stats.linregress(n, y)
+    return LinearTrend(float(fit.slope), float(fit.stderr), float(fit.pvalue), lengths, n.size)
+
+
+#: The two measures of a minimum's sharpness whose growth in n Figure 1 is about: the loss increase
+#: at the headline radius, and its noise-free limit per σ², which cannot saturate.
+MEASURES = ("S_σ", "E‖∇f‖²")
+
+
+def measure(sweep: Mapping[str, np.ndarray], name: str, i_sigma: int) -> np.ndarray:
+    """The values of measure ``name`` (one of :data:`MEASURES`) for every run of ``sweep``."""
+    if name == "S_σ":
+        return sweep["sharpness"][:, i_sigma]
+    if name == "E‖∇f‖²":
+        return sweep["grad_sq"]
+    raise ValueError(f"unknown measure {name!r}; choose one of {MEASURES}")
+
+
+def fitted_lengths(sweep: Mapping[str, np.ndarray], target: str, min_runs: int = 2) -> list[int]:
+    """Lengths at which at least ``min_runs`` runs of ``target`` converged."""
+    ok = sweep["converged"] & (sweep["function"] == target)
+    ns = sorted({int(v) for v in sweep["n"]})
+    return [n for n in ns if int((ok & (sweep["n"] == n)).sum()) >= min_runs]
+
+
+def trend_data(
+    sweep: Mapping[str, np.ndarray], target: str, name: str, i_sigma: int, lengths: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(n, measure)`` of the converged runs of ``target`` at ``lengths``."""
+    m = sweep["converged"] & (sweep["function"] == target) & np.isin(sweep["n"], list(lengths))
+    return sweep["n"][m].astype(float), measure(sweep, name, i_sigma)[m]
+
+
+#: The authors' AdamW step size (conf/train_config.yaml).
+PAPER_LEARNING_RATE = 3e-4
+
+
+def scaling_summary(
+    sweep: Mapping[str, np.ndarray], i_sigma: int, learning_rate: float = PAPER_LEARNING_RATE
+) -> dict:
+    """Figure 1's analysis: per target and measure the linear trend in ``n`` over every length
+    it fits, and over the lengths where PARITY fits too (the common range of the comparisons);
+    the convergence of PARITY by length; the perturbation radius ``σ√P``."""
+    targets = list(dict.fromkeys(sweep["function"]))
+    common = fitted_lengths(sweep, "parity") if "parity" in targets else []
+    trends, common_trends = {}, {}
+    for t in targets:
+        for name in MEASURES:
+            own = fitted_lengths(sweep, t)
+            trends[t, name] = linear_trend(*trend_data(sweep, t, name, i_sigma, own))
+            common_trends[t, name] = linear_trend(*trend_data(sweep, t, name, i_sigma, common))
+    rows = []
+    for t in targets:
+        for name in MEASURES:
+            tr = trends[t, name]
+            rows.append(
+                (
+                    t,
+                    name,
+                    f"{tr.slope:.3g} ± {tr.se:.2g}",
+                    f"{tr.p:.1e}",
+                    _span(tr.lengths),
+                    str(tr.n_runs),
+                )
+            )
+    ns = sorted({int(v) for v in sweep["n"]})
+    par = sweep["function"] == "parity"
+    converged_parity = {
+        n: (
+            int((par & (sweep["n"] == n) & sweep["converged"]).sum()),
+            int((par & (sweep["n"] == n)).sum()),
+        )
+        for n in ns
+    }
+    sigma = float(sweep["sigmas"][i_sigma])
+    radius = sigma * np.sqrt(sweep["n_parameters"].astype(float))
+    last_fit = max(common, default=None)
+    if last_fit is None:
+        parity_text = "PARITY converged at no length"
+    elif last_fit == ns[-1]:
+        parity_text = f"PARITY converged at every length up to n = {ns[-1]}"
+    else:
+        parity_text = (
+            f"PARITY converged (at least two seeds) at n ≤ {last_fit} only, so its trend and every "
+            f"comparison with it use n = {_span(common)}"
+        )
+    growth = _growth_sentence(trends, common, learning_rate / PAPER_LEARNING_RATE)
+    return {
+        "targets": targets,
+        "common": common,
+        "trends": trends,
+        "common_trends": common_trends,
+        "rows": rows,
+        "converged_parity": converged_parity,
+        "radius": radius,
+        "glue": {
+            "sens-fig1-parity": parity_text,
+            "sens-fig1-radius-min": float(radius.min()),
+            "sens-fig1-radius-max": float(radius.max()),
+            "sens-fig1-paper-radius": sigma * float(np.sqrt(199_425)),
+            "sens-fig1-growth": growth,
+        },
+    }
+
+
+def _significant(t: LinearTrend) -> int:
+    """+1 or -1 for a slope more than 2 SE from 0, else 0."""
+    if not np.isfinite(t.slope) or abs(t.slope) <= 2 * t.se:
+        return 0
+    return 1 if t.slope > 0 else -1
+
+
+def _growth_sentence(
+    trends: Mapping[tuple[str, str], LinearTrend], common: Sequence[int], lr_ratio: float
+) -> str:
+    """What the linear trends say, target by target: which rise, which are flat."""
+    if not common:
+        return "With PARITY fitted at no length, its trend cannot be measured."
+    words = {1: "rises", -1: "falls", 0: "shows no trend beyond 2 SE"}
+    parts = []
+    for (target, name), t in trends.items():
+        if name != "S_σ" or not np.isfinite(t.slope):
+            continue
+        parts.append(
+            f"{target.upper()}'s {words[_significant(t)]} ({t.slope:.2g} ± {t.se:.1g} per bit "
+            f"over n = {_span(t.lengths)})"
+        )
+    text = "Fitting a line to S_σ against n, " + "; ".join(parts) + "."
+    parity = trends.get(("parity", "S_σ"))
+    if parity is not None and _significant(parity) <= 0:
+        text += " PARITY's minima do not get sharper with n at this scale."
+        if lr_ratio > 1.5:  # a reading, worded as a hypothesis: the chapter does not test it
+            text += (
+                f" One candidate reason, not tested here: with a step size {lr_ratio:.0f} times"
+                " the paper's, the optimiser can only settle where the loss is flat enough for"
+                " that step (the edge of stability), which caps the sharpness of every minimum"
+                " it reaches."
+            )
+    return text
+
+
+def _span(lengths: Sequence[int]) -> str:
+    """``"4–9"`` for consecutive lengths, else the list."""
+    lengths = list(lengths)
+    if not lengths:
+        return "none"
+    if lengths == list(range(lengths[0], lengths[-1] + 1)) and len(lengths) > 2:
+        return f"{lengths[0]}–{lengths[-1]}"
+    return ", ".join(map(str, lengths))
