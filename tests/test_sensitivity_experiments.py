@@ -198,3 +198,28 @@ def test_protocol_table_states_the_papers_parameter_count_and_ours():
     assert rows["lengths n"][2] == "4…14, every integer"
     other = {r[0]: r for r in protocol_rows(architecture="pre_ln_cls", **kw)}
     assert "[CLS]" in other["architecture"][2]
+
+
+def test_retrained_sharpness_fits_each_learned_and_random_table():
+    n = 3
+    tables = np.stack([boolean.first(n).table(), boolean.parity(n).table()])
+    gen = {
+        "n": np.int64(n),
+        "random": {
+            "target": np.arange(2),
+            "fitted": np.array([True, False]),  # only the first random function counts
+            "learned_tables": tables,
+            "completion_tables": tables[::-1],
+        },
+    }
+    size = E.ModelSize(d_model=8, n_heads=2, n_layers=1, d_mlp=8, architecture="hahn_rofin")
+    train = TrainConfig(steps=200, learning_rate=3e-3, loss="mse", log_every=200)
+    r = E.retrained_sharpness(gen, 2, 0, size, train, [0.01], 4, 10.0)
+    assert list(r["kind"]) == ["learned", "learned", "random", "random"]
+    assert list(r["target"]) == [0, 0, 0, 0] and list(r["seed"]) == [0, 1, 0, 1]
+    # the kept random function: learned FIRST (sensitivity 1), completed as PARITY (3)
+    np.testing.assert_allclose(r["sensitivity"], [1, 1, 3, 3])
+    assert r["converged"].all() and np.isfinite(r["sharpness"]).all()
+    summary = E.retrained_summary(r, 0)
+    assert [row[0] for row in summary["rows"]] == ["learned extensions", "random completions"]
+    assert "ratio" in summary["glue"]["sens-retrained-reading"]

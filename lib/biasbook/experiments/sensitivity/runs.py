@@ -230,6 +230,93 @@ def _inputs(n: int, count: int, rng: np.random.Generator) -> np.ndarray:
     return rng.integers(0, 2, size=(count, n), dtype=np.int32)
 
 
+#: What :func:`fit_and_measure` returns per model.
+_MEASURE_KEYS = (
+    "converged",
+    "final_loss",
+    "sharpness",
+    "sharpness_se",
+    "grad_sq",
+    "param_norm",
+    "blowup",
+    "blowup_max_mean",
+)
+
+
+def fit_and_measure(
+    X: np.ndarray,
+    tables: np.ndarray,
+    Xm: np.ndarray,
+    tables_m: np.ndarray,
+    n_seeds: int,
+    keys: jax.Array,
+    size: ModelSize,
+    train: TrainConfig,
+    sigmas: Sequence[float],
+    n_samples: int,
+    loss_threshold: float,
+    seed: int,
+    exclude: Sequence[str] = ("pos_emb",),
+) -> tuple[dict[str, np.ndarray], int]:
+    """Fit ``n_seeds`` transformers to each target and measure the minima that fit.
+
+    One :func:`~biasbook.nets.training.train_many` call on the strings ``X[m, n]`` with targets
+    ``tables[K, m]`` (minibatches drawn from ``X`` when ``train.batch_size`` is set); a model
+    *converged* if its squared error on all of ``X`` is below ``loss_threshold``. Sharpness at
+    ``sigmas`` (``n_samples`` antithetic pairs), ``E_x ‖∇_θ f‖²``, parameter norm and LayerNorm
+    blowup are measured on ``Xm`` (targets ``tables_m``), leaving out the entries in ``exclude``.
+
+    Returns
+    -------
+    tuple
+        Per model (``K * n_seeds``, target-major) the arrays of :data:`_MEASURE_KEYS` (``nan``
+        where a model did not converge; ``sharpness`` is ``[K * n_seeds, n_sigmas]``), and the
+        number of perturbed parameters of one model.
+    """
+    n = X.shape[1]
+    Y = np.repeat(tables, n_seeds, axis=0)
+    Ym = np.repeat(tables_m, n_seeds, axis=0)
+    cfg = size.config(max_len=n)
+    res = train_many(
+        functools.partial(init_transformer, cfg=cfg),
+        _apply(cfg),
+        np.broadcast_to(X, (Y.shape[0], *X.shape)),
+        Y,
+        keys,
+        train,
+        progress=False,
+    )
+    final = np.mean((_logits_many(res.params, cfg, X) - Y) ** 2, axis=1)
+    ok = final < loss_threshold
+    sharp = perturbation_sharpness_many(
+        _mse(cfg),
+        res.params,
+        np.broadcast_to(Xm, (Y.shape[0], *Xm.shape)),
+        Ym,
+        sigmas,
+        n_samples,
+        seed=seed,
+        exclude=exclude,
+    )
+    blow = layernorm_blowup(res.params, cfg, Xm)
+    out = {
+        "converged": ok,
+        "final_loss": final,
+        "sharpness": np.asarray(sharp.mean, dtype=np.float64),
+        "sharpness_se": np.asarray(sharp.stderr, dtype=np.float64),
+        "grad_sq": mean_squared_gradient(res.params, cfg, Xm, exclude),
+        "param_norm": np.asarray(
+            jax.vmap(lambda p: parameter_norm(p, exclude))(res.params), dtype=np.float64
+        ),
+        "blowup": blow["prod_max"],
+        "blowup_max_mean": blow["max_mean"],
+    }
+    for k in _MEASURE_KEYS[2:]:  # measurements of models that did not fit are not compared
+        out[k] = np.where(ok.reshape(-1, *[1] * (out[k].ndim - 1)), out[k], np.nan)
+    one = jax.tree.map(lambda a: a[0], res.params)
+    return out, n_parameters({k: v for k, v in one.items() if k not in exclude})
+
+
 def sharpness_sweep(
     ns: Sequence[int],
     functions: Sequence[FunctionSpec],
@@ -246,9 +333,9 @@ def sharpness_sweep(
 ) -> dict[str, np.ndarray]:
     """Fit each function at each ``n`` with the squared error; measure the minima that fit.
 
-    For every input length ``n`` one :func:`~biasbook.nets.training.train_many` call trains
-    ``n_seeds`` transformers per function (functions not defined at ``n``, such as MAJORITY at
-    even ``n`` without ``ties="false"``, are skipped); ``train.loss`` must be ``"mse"``.
+    For every input length ``n`` one :func:`fit_and_measure` call trains ``n_seeds``
+    transformers per function (functions not defined at ``n``, such as MAJORITY at even ``n``
+    without ``ties="false"``, are skipped); ``train.loss`` must be ``"mse"``.
 
     The training set is the table of all ``2**n`` strings (for ``n`` above :data:`MAX_TABLE_N`
     a pool of that many uniform strings). With ``train.batch_size`` set, every step draws its
@@ -286,60 +373,96 @@ def sharpness_sweep(
         fns = [boolean.make_function(name, n, **kw) for name, kw in specs]
         X1 = _inputs(n, 2**MAX_TABLE_N, rng)
         Xm = X1 if len(X1) <= n_measure else _inputs(n, n_measure, rng)
-        Y = np.repeat(np.stack([f(X1.astype(np.uint8)) for f in fns]), n_seeds, axis=0)
-        Ym = np.repeat(np.stack([f(Xm.astype(np.uint8)) for f in fns]), n_seeds, axis=0)
-        cfg = size.config(max_len=n)
-        res = train_many(
-            functools.partial(init_transformer, cfg=cfg),
-            _apply(cfg),
-            np.broadcast_to(X1, (Y.shape[0], *X1.shape)),
-            Y,
-            _keys(seed, 1, n, Y.shape[0]),
+        measured, p = fit_and_measure(
+            X1,
+            np.stack([f(X1.astype(np.uint8)) for f in fns]),
+            Xm,
+            np.stack([f(Xm.astype(np.uint8)) for f in fns]),
+            n_seeds,
+            _keys(seed, 1, n, len(specs) * n_seeds),
+            size,
             train,
-            progress=False,
-        )
-        final = np.mean((_logits_many(res.params, cfg, X1) - Y) ** 2, axis=1)
-        ok = final < loss_threshold
-        sharp = perturbation_sharpness_many(
-            _mse(cfg),
-            res.params,
-            np.broadcast_to(Xm, (Y.shape[0], *Xm.shape)),
-            Ym,
             sigmas,
             n_samples,
-            seed=seed + 7919 * n,
-            exclude=exclude,
+            loss_threshold,
+            seed + 7919 * n,
+            exclude,
         )
-        grad_sq = mean_squared_gradient(res.params, cfg, Xm, exclude)
-        blow = layernorm_blowup(res.params, cfg, Xm)
-        norms = np.asarray(jax.vmap(lambda p: parameter_norm(p, exclude))(res.params))
-        one = jax.tree.map(lambda a: a[0], res.params)
-        n_params.append(n_parameters({k: v for k, v in one.items() if k not in exclude}))
-        nan = np.full(len(sigmas), np.nan)
+        n_params.append(p)
         for j, spec in enumerate(specs):
             exact = boolean.sensitivity_closed_form(spec[0], n, **spec[1])
             for s in range(n_seeds):
                 i = j * n_seeds + s
-                good = bool(ok[i])
                 rows["function"].append(function_label(spec))
                 rows["name"].append(spec[0])
                 rows["n"].append(n)
                 rows["seed"].append(s)
                 rows["sensitivity"].append(exact)
-                rows["converged"].append(good)
-                rows["final_loss"].append(final[i])
-                rows["sharpness"].append(sharp.mean[i] if good else nan)
-                rows["sharpness_se"].append(sharp.stderr[i] if good else nan)
-                rows["grad_sq"].append(grad_sq[i] if good else np.nan)
-                rows["param_norm"].append(float(norms[i]) if good else np.nan)
-                rows["blowup"].append(blow["prod_max"][i] if good else np.nan)
-                rows["blowup_max_mean"].append(blow["max_mean"][i] if good else np.nan)
+                for k in _MEASURE_KEYS:
+                    rows[k].append(measured[k][i])
     out = {k: np.asarray(v) for k, v in rows.items()}
+    out["converged"] = out["converged"].astype(bool)
     out["sigmas"] = np.asarray(sigmas, dtype=np.float64)
     out["loss_threshold"] = np.float64(loss_threshold)
     out["n_samples"] = np.int64(n_samples)
     out["n_parameters"] = np.asarray(n_params, dtype=np.int64)
     return out
+
+
+def retrained_sharpness(
+    gen: dict[str, Any],
+    n_seeds: int,
+    seed: int,
+    size: ModelSize,
+    train: TrainConfig,
+    sigmas: Sequence[float],
+    n_samples: int,
+    loss_threshold: float,
+) -> dict[str, np.ndarray]:
+    """The second step of Hahn & Rofin's Figure 4: fresh transformers fitted to each learned
+    extension of a random function, and to a random completion of the same training labels.
+
+    ``gen`` is a :func:`generalisation_experiment` result; its learned extensions (of the random
+    functions every training input of which the model fitted) and one random completion of each
+    are fitted on all ``2**n`` strings by ``n_seeds`` models each, and their minima measured as in
+    :func:`sharpness_sweep` (measurements on all strings).
+
+    Returns
+    -------
+    dict
+        Per model: ``kind`` (``"learned"`` or ``"random"``), ``target`` (the random function),
+        ``seed``, ``sensitivity`` (of the table fitted), and the arrays of :func:`fit_and_measure`;
+        plus ``sigmas``.
+    """
+    rnd = gen["random"]
+    keep = np.flatnonzero(rnd["fitted"])
+    n = int(gen["n"])
+    X = boolean.all_inputs(n).astype(np.int32)
+    tables = np.concatenate([rnd["learned_tables"][keep], rnd["completion_tables"][keep]])
+    kinds = np.repeat(["learned", "random"], len(keep))
+    measured, _ = fit_and_measure(
+        X,
+        tables,
+        X,
+        tables,
+        n_seeds,
+        _keys(seed, 4, n, len(tables) * n_seeds),
+        size,
+        train,
+        sigmas,
+        n_samples,
+        loss_threshold,
+        seed + 4243,
+    )
+    sens = np.array([boolean.average_sensitivity(t) for t in tables])
+    return {
+        "kind": np.repeat(kinds, n_seeds),
+        "target": np.repeat(np.tile(rnd["target"][keep], 2), n_seeds),
+        "seed": np.tile(np.arange(n_seeds), len(tables)),
+        "sensitivity": np.repeat(sens, n_seeds),
+        **measured,
+        "sigmas": np.asarray(sigmas, dtype=np.float64),
+    }
 
 
 _SWEEP_KEYS = (
@@ -406,7 +529,9 @@ def generalisation_experiment(
         ``learned_sensitivity``, ``learned_weights`` / ``low_weights`` / ``high_weights``
         (Fourier weight by degree, ``[N, n+1]``). ``random``: per model ``target``, ``fitted``,
         ``learned_sensitivity``, ``target_sensitivity``, ``completion_sensitivity`` (mean over
-        ``n_completions`` random completions), ``learned_weights``, ``target_weights``. Also
+        ``n_completions`` random completions), ``learned_weights``, ``target_weights``,
+        ``learned_tables`` (the learned function on all inputs) and ``completion_tables`` (one
+        random completion of each target's training labels, for :func:`retrained_sharpness`). Also
         ``n``, ``train_size``.
     """
     if not 0 < random_train_size < 2**n:
@@ -469,8 +594,11 @@ def generalisation_experiment(
         random_completion_sensitivity(t, m, n_completions, rng).mean()
         for t, m in zip(rand, rand_mask, strict=True)
     ]
+    one_completion = np.where(rand_mask, rand, rng.choice([-1.0, 1.0], size=rand.shape))
     random = {
         "target": np.arange(n_random),
+        "learned_tables": learned[k:],
+        "completion_tables": one_completion,
         "fitted": fitted[k:],
         "learned_sensitivity": sens[k:],
         "target_sensitivity": np.array([boolean.average_sensitivity(t) for t in rand]),
