@@ -465,21 +465,7 @@ def retrained_sharpness(
     }
 
 
-_SWEEP_KEYS = (
-    "function",
-    "name",
-    "n",
-    "seed",
-    "sensitivity",
-    "converged",
-    "final_loss",
-    "sharpness",
-    "sharpness_se",
-    "grad_sq",
-    "param_norm",
-    "blowup",
-    "blowup_max_mean",
-)
+_SWEEP_KEYS = ("function", "name", "n", "seed", "sensitivity", *_MEASURE_KEYS)
 
 
 # --------------------------------------------------------------------------------------------------
