@@ -170,6 +170,9 @@ def reproduction_claims(
     common = fitted_lengths(sweep, "parity")
     others = [g for g in dict.fromkeys(fn) if g != "parity"]
     parity_trend = {m: trend_data(sweep, "parity", m, i_sigma, common) for m in MEASURES}
+    other_trend = {
+        (g, m): trend_data(sweep, g, m, i_sigma, common) for g in others for m in MEASURES
+    }
 
     rows = [
         claim(
@@ -268,18 +271,15 @@ def reproduction_claims(
             "measure",
             test=check_slope_exceeds,
             data={
-                f"vs {g}, {m}": (parity_trend[m], trend_data(sweep, g, m, i_sigma, common))
+                f"vs {g}, {m}": (parity_trend[m], other_trend[g, m])
                 for g in others
                 for m in MEASURES
             },
             controls={
                 "PARITY at g's slope": {
                     f"vs {g}, {m}": (
-                        _slope_removed(
-                            parity_trend[m],
-                            linear_trend(*trend_data(sweep, g, m, i_sigma, common)).slope,
-                        ),
-                        trend_data(sweep, g, m, i_sigma, common),
+                        _slope_removed(parity_trend[m], linear_trend(*other_trend[g, m]).slope),
+                        other_trend[g, m],
                     )
                     for g in others
                     for m in MEASURES

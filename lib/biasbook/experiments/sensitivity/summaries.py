@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from biasbook.experiments.sensitivity.protocol import PAPER_PARAMETERS
+
 
 def log_mean(values: np.ndarray) -> tuple[float, float]:
     """Geometric mean and the standard error of the mean of the logs."""
@@ -295,15 +297,14 @@ def scaling_summary(
 ) -> dict:
     """Figure 1's analysis: per target and measure the linear trend in ``n`` over every length
     it fits, and over the lengths where PARITY fits too (the common range of the comparisons);
-    the convergence of PARITY by length; the perturbation radius ``σ√P``."""
+    the perturbation radius ``σ√P``, ours and the paper's."""
     targets = list(dict.fromkeys(sweep["function"]))
     common = fitted_lengths(sweep, "parity") if "parity" in targets else []
-    trends, common_trends = {}, {}
+    trends = {}
     for t in targets:
+        own = fitted_lengths(sweep, t)
         for name in MEASURES:
-            own = fitted_lengths(sweep, t)
             trends[t, name] = linear_trend(*trend_data(sweep, t, name, i_sigma, own))
-            common_trends[t, name] = linear_trend(*trend_data(sweep, t, name, i_sigma, common))
     rows = []
     for t in targets:
         for name in MEASURES:
@@ -319,14 +320,6 @@ def scaling_summary(
                 )
             )
     ns = sorted({int(v) for v in sweep["n"]})
-    par = sweep["function"] == "parity"
-    converged_parity = {
-        n: (
-            int((par & (sweep["n"] == n) & sweep["converged"]).sum()),
-            int((par & (sweep["n"] == n)).sum()),
-        )
-        for n in ns
-    }
     sigma = float(sweep["sigmas"][i_sigma])
     radius = sigma * np.sqrt(sweep["n_parameters"].astype(float))
     last_fit = max(common, default=None)
@@ -341,18 +334,15 @@ def scaling_summary(
         )
     growth = _growth_sentence(trends, common, learning_rate / PAPER_LEARNING_RATE)
     return {
-        "targets": targets,
         "common": common,
         "trends": trends,
-        "common_trends": common_trends,
         "rows": rows,
-        "converged_parity": converged_parity,
         "radius": radius,
         "glue": {
             "sens-fig1-parity": parity_text,
             "sens-fig1-radius-min": float(radius.min()),
             "sens-fig1-radius-max": float(radius.max()),
-            "sens-fig1-paper-radius": sigma * float(np.sqrt(199_425)),
+            "sens-fig1-paper-radius": sigma * float(np.sqrt(PAPER_PARAMETERS)),
             "sens-fig1-growth": growth,
         },
     }
