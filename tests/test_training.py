@@ -9,7 +9,7 @@ import jax
 import numpy as np
 import pytest
 
-from biasbook.nets import compiled, training
+from biasbook.nets import compiled, steps, training
 from biasbook.nets.models import (
     MLPConfig,
     TransformerConfig,
@@ -107,6 +107,48 @@ def test_padding_with_weights_equals_unpadded(batch_size):
         _close(padded.train_loss[i], alone.train_loss)
         _close(padded.train_acc[i], alone.train_acc)
         jax.tree.map(_close, padded.params_of(i), alone.params)
+
+
+@pytest.mark.parametrize("batch_size", [None, 6])
+def test_logs_evaluated_in_chunks_equal_one_pass(batch_size, monkeypatch):
+    # the engine evaluates its logs in chunks of EVAL_ROWS // T examples: 7 examples per chunk
+    # divide neither the 32 padded training examples nor the 10 test examples
+    monkeypatch.setattr(training, "EVAL_ROWS", 7 * T)
+    x, y = _data(2, 32)
+    xt, yt = _data(2, 10, seed=1)
+    w = np.zeros((2, 32))
+    w[0, :12] = w[1, 5:25] = 1
+    cfg = TrainConfig(steps=10, learning_rate=1e-2, batch_size=batch_size, log_every=5)
+    keys = _keys(2, seed=3)
+    many = train_many(T_INIT, T_APPLY, x, y, keys, cfg, weights=w, X_test=xt, y_test=yt)
+    for i in range(2):
+        real = w[i] > 0
+        one = train_one(
+            T_INIT, T_APPLY, x[i, real], y[i, real], keys[i], cfg, X_test=xt[i], y_test=yt[i]
+        )
+        _close(many.train_loss[i], one.train_loss)
+        _close(many.train_acc[i], one.train_acc)
+        _close(many.test_loss[i], one.test_loss)
+
+
+def test_chunked_metrics_match_numpy_weighted_means():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(23, 3)).astype(np.float32)
+    y = rng.normal(size=23).astype(np.float32)
+    w = (rng.random(23) < 0.6).astype(np.float32)
+    coef = np.array([0.5, -1.0, 2.0], np.float32)
+
+    def apply(p, a):
+        return a @ p
+
+    sq = (x.astype(np.float64) @ coef - y) ** 2
+    right = ((x @ coef > 0) == (y > 0)).astype(np.float64)
+    for rows in (1, 4, 5, 23, 100):
+        loss, acc = steps.chunked_metrics(apply, "mse", coef, x, y, w, rows)
+        _close(loss, np.sum(sq * w) / np.sum(w), tol=1e-5)
+        _close(acc, np.sum(right * w) / np.sum(w), tol=1e-6)
+        loss, _ = steps.chunked_metrics(apply, "mse", coef, x, y, None, rows)
+        _close(loss, np.mean(sq), tol=1e-5)
 
 
 @pytest.mark.parametrize("batch_size", [None, 8])

@@ -71,6 +71,39 @@ def metrics(apply_fn: ApplyFn, loss: str, params: Params, x, y, w) -> tuple[jax.
     return weighted_mean(ell, w), weighted_mean(correct, w)
 
 
+def chunked_metrics(
+    apply_fn: ApplyFn, loss: str, params: Params, x, y, w, rows: int
+) -> tuple[jax.Array, jax.Array]:
+    """:func:`metrics` over ``x[m, ...]`` in chunks of ``rows`` examples (``lax.map``).
+
+    The same weighted means up to the order of float summation. Why: a forward pass over a whole
+    table (say 2**14 strings of 14 tokens for several models at once) has activations of hundreds
+    of megabytes, and on a CPU is bound by memory traffic; chunks whose activations stay in cache
+    run several times faster. ``rows >= m`` is exactly :func:`metrics`.
+    """
+    m = x.shape[0]
+    if rows >= m:
+        return metrics(apply_fn, loss, params, x, y, w)
+    k = -(-m // rows)
+    pad = k * rows - m
+    w_all = jnp.ones((m,), jnp.float32) if w is None else w
+
+    def padded(a: jax.Array) -> jax.Array:
+        # padding rows repeat example 0 (a valid input) and get weight 0 below
+        a = jnp.concatenate([a, jnp.repeat(a[:1], pad, axis=0)]) if pad else a
+        return a.reshape(k, rows, *a.shape[1:])
+
+    ws = jnp.concatenate([w_all, jnp.zeros((pad,), jnp.float32)]).reshape(k, rows)
+
+    def one(a: tuple[jax.Array, jax.Array, jax.Array]) -> jax.Array:
+        ell, correct = per_example(apply_fn(params, a[0]), a[1], loss)
+        return jnp.stack([jnp.sum(ell * a[2]), jnp.sum(correct * a[2])])
+
+    sums = jnp.sum(jax.lax.map(one, (padded(x), padded(y), ws)), axis=0)
+    total = jnp.maximum(jnp.sum(w_all), 1.0)
+    return sums[0] / total, sums[1] / total
+
+
 def sample_indices(k_data: jax.Array, t: jax.Array, n_real: jax.Array, batch: int) -> jax.Array:
     """Minibatch indices for step ``t``: uniform with replacement in ``[0, n_real)``."""
     return jax.random.randint(jax.random.fold_in(k_data, t), (batch,), 0, n_real)

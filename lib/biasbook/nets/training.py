@@ -60,6 +60,7 @@ from biasbook.nets.steps import (
     Params,
     as_keys,
     check_logistic,
+    chunked_metrics,
     logged_steps,
     make_optimizer,
     metrics,
@@ -189,6 +190,17 @@ GROUP_ROWS: int | None = 8192
 DEVICES: int | None = None
 
 
+#: Logged metrics are evaluated on the full training (and test) set in chunks of about this many
+#: activation rows (examples x positions) per model (see :func:`biasbook.nets.steps.chunked_metrics`).
+EVAL_ROWS = 1024
+
+
+def _eval_rows(x: jax.Array) -> int:
+    """Examples per evaluation chunk for one model's inputs ``x[m, ...]``."""
+    positions = x.shape[1] if x.ndim >= 2 else 1
+    return max(1, EVAL_ROWS // positions)
+
+
 def _models_sharding(mesh: Mesh) -> NamedSharding:
     """Arrays whose leading models axis is split over the mesh's devices."""
     return NamedSharding(mesh, PartitionSpec("models"))
@@ -232,9 +244,10 @@ def _build_many(
     batch = None if full_batch else int(config.batch_size)
 
     def evaluate(params, d):
-        tr = metrics(apply_fn, loss, params, d["x"], d["y"], d["w"])
+        tr = chunked_metrics(apply_fn, loss, params, d["x"], d["y"], d["w"], _eval_rows(d["x"]))
         if "xt" in d:
-            te = metrics(apply_fn, loss, params, d["xt"], d["yt"], d["wt"])
+            rows = _eval_rows(d["xt"])
+            te = chunked_metrics(apply_fn, loss, params, d["xt"], d["yt"], d["wt"], rows)
         else:
             te = (jnp.float32(jnp.nan), jnp.float32(jnp.nan))
         return jnp.stack([tr[0], tr[1], te[0], te[1]])
