@@ -74,6 +74,58 @@ def test_figure_1_tests_fail_on_their_controls() -> None:
     assert se_checks.check_flat((parity, parity)).holds is False
 
 
+def _tradeoff(parity_scale: float, anti: bool) -> dict:
+    """A synthetic Figure 2 grid: 3 weight decays x 6 seeds of PARITY and FIRST at n = 5 and 8.
+
+    FIRST's minima have norm ~ 10 and blowup ~ 1; PARITY's have ``parity_scale`` times FIRST's
+    norm x blowup, traded along a curve (norm down, blowup up with weight decay) if ``anti``.
+    """
+    rng = np.random.default_rng(3)
+    rows = []
+    for n in (5, 8):
+        for f in ("parity", "first"):
+            for wd in (0.0, 0.1, 0.3):
+                for _ in range(6):
+                    norm = 10 * np.exp(-wd * 2 if anti else 0.0) * np.exp(rng.normal(0, 0.05))
+                    blow = np.exp(rng.normal(0, 0.05)) * (np.exp(wd * 2) if anti else 1.0)
+                    if f == "parity":
+                        blow *= parity_scale
+                    rows.append((f, n, wd, norm, blow, 12.0))
+    f, n, wd, norm, blow, init = (np.array(c) for c in zip(*rows, strict=True))
+    return {
+        "function": f, "n": n, "weight_decay": wd, "param_norm": norm, "blowup": blow,
+        "init_norm": init, "converged": np.ones(f.size, bool),
+    }  # fmt: skip
+
+
+def test_tradeoff_rows_pass_on_a_trade_off_and_fail_on_their_controls() -> None:
+    rng = np.random.default_rng(0)
+    beyond, curve = se_checks.tradeoff_claims(_tradeoff(4.0, anti=True), rng)
+    assert beyond.verdict == "passed" and curve.verdict == "passed"
+    assert [i.item for i in beyond.items] == ["vs first, n=5", "vs first, n=8"]
+    assert all(r.holds is not True for c in beyond.controls for r in c.results)
+    assert all(r.holds is not True for c in curve.controls for r in c.results)
+    # PARITY inside FIRST's cloud, and no curve: both rows say no
+    beyond, curve = se_checks.tradeoff_claims(_tradeoff(0.5, anti=False), rng)
+    assert beyond.verdict != "passed" and curve.verdict != "passed"
+    assert all(i.holds is False for i in beyond.items)
+
+
+def test_tradeoff_summary_reads_the_grid() -> None:
+    s = se_summaries.tradeoff_summary(_tradeoff(4.0, anti=True))
+    assert [r[:2] for r in s["rows"]] == [("parity", 5), ("first", 5), ("parity", 8), ("first", 8)]
+    # norm 10 e^{-2 wd} against the initial 12: 0.83 at wd 0, 0.46 at wd 0.3
+    assert s["shrink"][0.0] == pytest.approx(10 / 12, rel=0.05)
+    assert s["shrink"][0.3] == pytest.approx(10 * np.exp(-0.6) / 12, rel=0.05)
+    assert s["glue"]["sens-tradeoff-shrink"].startswith("Weight decay moves")
+    assert "At every length" in s["glue"]["sens-tradeoff-reading"]
+    # FIRST's minima in the synthetic grid trade norm for blowup as PARITY's do
+    assert s["curve"]["first"] > 0.5 and "whatever the target" in s["glue"]["sens-tradeoff-curves"]
+    s = se_summaries.tradeoff_summary(_tradeoff(0.5, anti=False))
+    assert s["glue"]["sens-tradeoff-shrink"].startswith("Weight decay hardly moves")
+    assert "n = 5, 8" in s["glue"]["sens-tradeoff-reading"]
+
+
 def test_agreement_test_fails_for_chance_and_for_the_other_candidate() -> None:
     good = {"agreement": np.full(6, 0.98), "learned": 1.0, "low": 1.0, "high": 6.0}
     chance = {**good, "agreement": np.array([0.4, 0.7, 0.5, 0.75, 0.45, 0.68]), "learned": 1.2}

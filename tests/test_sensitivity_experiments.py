@@ -196,6 +196,11 @@ def test_protocol_table_states_the_papers_parameter_count_and_ours():
     rows = {r[0]: r for r in protocol_rows(architecture="hahn_rofin", **kw)}
     assert rows["perturbation radius σ√P"][1].startswith("8.93")
     assert rows["lengths n"][2] == "4…14, every integer"
+    assert "Figure 2 grid" not in rows
+    grid = dict(lengths=[5, 8], learning_rates=[1.5e-3, 3e-3], weight_decays=[0, 0.1], seeds=[5])
+    row = protocol_rows(architecture="hahn_rofin", tradeoff=grid, **kw)[-1]
+    assert row[0] == "Figure 2 grid" and row[2].startswith("n ∈ {5, 8}; weight decay ∈ {0, 0.1}")
+    assert "lr ∈ {0.0015, 0.003}; 5 seeds" in row[2]
     other = {r[0]: r for r in protocol_rows(architecture="pre_ln_cls", **kw)}
     assert "[CLS]" in other["architecture"][2]
 
@@ -223,3 +228,43 @@ def test_retrained_sharpness_fits_each_learned_and_random_table():
     summary = E.retrained_summary(r, 0)
     assert [row[0] for row in summary["rows"]] == ["learned extensions", "random completions"]
     assert "ratio" in summary["glue"]["sens-retrained-reading"]
+
+
+def test_initial_norms_are_where_training_starts():
+    # a vanishing step leaves every parameter at its initial value: the trained norm is then the
+    # initial norm train_many started from, for every model of the stack
+    train = TrainConfig(steps=1, learning_rate=1e-9, loss="mse", log_every=1)
+    sw = E.sharpness_sweep(
+        [3], [("first", {}), ("parity", {})], 2, 0, SIZE, train, [0.01], 2, 10.0, progress=False
+    )
+    assert sw["converged"].all()
+    np.testing.assert_allclose(sw["param_norm"], sw["init_norm"], rtol=1e-6)
+    assert len(set(np.round(sw["init_norm"], 6))) == 4  # one draw per model
+
+
+def test_tradeoff_grid_shares_seeds_and_each_cell_is_a_plain_sweep():
+    train = TrainConfig(steps=60, learning_rate=1e-2, batch_size=8, loss="mse", log_every=60)
+    specs = [("first", {}), ("parity", {})]
+    args = ([3], specs, 2, 0, SIZE)
+    trade = E.tradeoff_sweep(
+        *args, train, [1e-2, 2e-2], [0.0, 0.5], [0.01], 2, 10.0, progress=False
+    )  # fmt: skip
+    assert len(trade["n"]) == 2 * 2 * 4
+    assert list(trade["learning_rate"][::4]) == [1e-2, 1e-2, 2e-2, 2e-2]
+    assert list(trade["weight_decay"][::4]) == [0.0, 0.5, 0.0, 0.5]
+    # the same seeds in every cell: the same initial parameters
+    cells = trade["init_norm"].reshape(4, 4)
+    np.testing.assert_array_equal(cells, np.broadcast_to(cells[0], cells.shape))
+    # a cell is the sweep with that optimiser
+    import dataclasses
+
+    one = E.sharpness_sweep(
+        *args, dataclasses.replace(train, learning_rate=2e-2, weight_decay=0.5), [0.01], 2, 10.0,
+        progress=False,
+    )  # fmt: skip
+    np.testing.assert_allclose(trade["param_norm"][12:], one["param_norm"], rtol=1e-6)
+    # decoupled weight decay: 60 steps of lr 2e-2 x wd 0.5 shrink the weights by about
+    # exp(-0.6) = 0.55, far beyond what the gradient steps add back at this size
+    assert np.all(trade["param_norm"][12:] < 0.8 * trade["param_norm"][8:12])
+    with pytest.raises(ValueError, match="at least one"):
+        E.tradeoff_sweep(*args, train, [], [0.0], [0.01], 2, 10.0, progress=False)

@@ -27,6 +27,8 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 from numpy.typing import ArrayLike
 
+from biasbook.nets.compiled import cached_program, fn_key
+
 Params = Any
 LossFn = Callable[[Params], jax.Array]
 
@@ -219,11 +221,19 @@ def perturbation_sharpness_many(
     n_models = X.shape[0]
     keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(seed), i))(jnp.arange(n_models))
 
-    def one(p: Params, x: jax.Array, t: jax.Array, k: jax.Array) -> tuple[jax.Array, jax.Array]:
-        loss = lambda q: loss_fn(q, x, t)  # noqa: E731
-        return sharpness_samples(loss, p, sigmas, n_samples, k, exclude), loss(p)
+    def build() -> Callable:
+        def one(p: Params, x: jax.Array, t: jax.Array, k: jax.Array, s: jax.Array) -> tuple:
+            loss = lambda q: loss_fn(q, x, t)  # noqa: E731
+            return sharpness_samples(loss, p, s, n_samples, k, exclude), loss(p)
 
-    samples, base = jax.jit(jax.vmap(one))(stacked_params, X, y, keys)
+        return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, 0, None)))
+
+    # one program per loss and shape, reused by later calls (the radii are traced): a sweep that
+    # measures many groups of models of one shape compiles it once
+    program = cached_program(
+        ("sharpness_many", fn_key(loss_fn), int(n_samples), tuple(exclude)), build
+    )
+    samples, base = program(stacked_params, X, y, keys, sigmas)
     samples = np.asarray(samples, dtype=np.float64)
     return Sharpness(
         sigmas=np.asarray(sigmas),

@@ -191,7 +191,7 @@ DEVICES: int | None = None
 
 
 #: Logged metrics are evaluated on the full training (and test) set in chunks of about this many
-#: activation rows (examples x positions) per model (see :func:`biasbook.nets.steps.chunked_metrics`).
+#: activation rows (examples x positions) per model (:func:`~biasbook.nets.steps.chunked_metrics`).
 EVAL_ROWS = 1024
 
 

@@ -36,6 +36,7 @@ from biasbook.experiments.sensitivity.runs import (
     readout_only_layernorms,
     retrained_sharpness,
     sharpness_sweep,
+    tradeoff_sweep,
     variable_length_strings,
 )
 from biasbook.experiments.sensitivity.summaries import (
@@ -51,6 +52,7 @@ from biasbook.experiments.sensitivity.summaries import (
     scaling_summary,
     sharpness_summary,
     sweep_summary,
+    tradeoff_summary,
     trend_data,
 )
 
@@ -70,6 +72,8 @@ __all__ = [
     "retrained_summary",
     "scaling_summary",
     "trend_data",
+    "tradeoff_summary",
+    "tradeoff_sweep",
     "generalisation_summary",
     "length_summary",
     "log_mean",

@@ -135,6 +135,7 @@ def reproduction_claims(
     seed: int,
     gen_pre: Mapping[str, Any] | None = None,
     retrained: Mapping[str, np.ndarray] | None = None,
+    tradeoff: Mapping[str, np.ndarray] | None = None,
 ) -> list[Claim]:
     """The chapter's reproduction-status rows, each run on its data and its negative controls.
 
@@ -151,6 +152,8 @@ def reproduction_claims(
         pre-LN ``[CLS]`` model, to show whether the random-function result depends on the layout.
     retrained
         :func:`retrained_sharpness` (Figure 4's second step), or ``None``.
+    tradeoff
+        :func:`tradeoff_sweep` (Figure 2), or ``None`` (its rows are then "not tested").
     lengths
         :func:`length_generalisation`.
     seed
@@ -426,6 +429,17 @@ def reproduction_claims(
                 },
             ),
         ]
+    rows += (
+        tradeoff_claims(tradeoff, rng)
+        if tradeoff is not None
+        else [
+            not_tested(
+                "The norm–blowup trade-off over weight decay and learning rate",
+                paper="figure 2 (and 9, 10; authors' code weight_norm_blowup_tradeoff_*.yaml)",
+                why="the chapter was run without its trade-off grid",
+            )
+        ]
+    )
     ood = lengths["lengths"] > lengths["n_train"]
     acc, task = lengths["accuracy"], lengths["task"]
     train_acc = {t: float(acc[task == t][:, ~ood].mean()) for t in ("parity", "majority")}
@@ -459,11 +473,6 @@ def reproduction_claims(
     )
     rows += [
         not_tested(
-            "The norm–blowup trade-off over weight decay and learning rate",
-            paper="figure 2 (and 9, 10; authors' code weight_norm_blowup_tradeoff_*.yaml)",
-            why="needs about 2,000 runs with random weight decay and learning rate",
-        ),
-        not_tested(
             "Sharpness and blowup around the loss drop during training",
             paper="figure 3 (and 12–14; authors' code dynamic_metrics_*.yaml): PARITY, n = 25",
             why="n = 25 with 101 seeds and up to 100k steps is beyond a laptop chapter",
@@ -486,6 +495,66 @@ def reproduction_claims(
         ),
     ]
     return rows
+
+
+def tradeoff_claims(trade: Mapping[str, np.ndarray], rng: np.random.Generator) -> list[Claim]:
+    """Figure 2's rows, on :func:`tradeoff_sweep`: PARITY's minima beyond the other targets' in
+    the norm–blowup plane, and norm traded against blowup along PARITY's minima."""
+    ok = trade["converged"]
+    fn, n_all = trade["function"], trade["n"]
+    product = trade["param_norm"] * trade["blowup"]
+    others = [g for g in dict.fromkeys(fn) if g != "parity"]
+    # every length of the grid is an item: one where PARITY fits no seed is inconclusive
+    common = sorted({int(n) for n in n_all})
+
+    def sel(f: str, n: int) -> np.ndarray:
+        return (fn == f) & (n_all == n) & ok
+
+    along = {
+        f"n={n}": (
+            -np.log(trade["param_norm"][sel("parity", n)]),
+            trade["blowup"][sel("parity", n)],
+        )
+        for n in common
+    }
+    return [
+        claim(
+            "In the norm–blowup plane PARITY's minima lie beyond MAJORITY's, FIRST's and MEAN's "
+            "(at each length of the grid)",
+            paper="figure 2 and corollary 5 ({prf:ref}`sens-cor-5`): a sensitive function needs a "
+            "large parameter norm or a large LayerNorm blowup",
+            check="mean log(‖θ‖ · blowup) of PARITY − g > 2 SE over the weight-decay and "
+            "learning-rate grid, for each g and n",
+            test=check_greater,
+            data={
+                f"vs {g}, n={n}": (product[sel("parity", n)], product[sel(g, n)])
+                for g in others
+                for n in common
+            },
+            controls={
+                "PARITY shifted to g's mean (no effect)": {
+                    f"vs {g}, n={n}": _no_gap(product[sel("parity", n)], product[sel(g, n)])
+                    for g in others
+                    for n in common
+                }
+            },
+            itemised=True,
+        ),
+        claim(
+            "Along PARITY's minima a smaller norm comes with a larger blowup (a trade-off curve, "
+            "at each length)",
+            paper="figure 2: PARITY's minima trace a curve of large norm or large blowup",
+            check="Spearman ρ(−‖θ‖, blowup) > 0 with p < 0.01 over PARITY's grid, at each n",
+            test=check_rank_correlation,
+            data=along,
+            controls={
+                "blowup permuted across PARITY's minima": {
+                    k: (a, rng.permutation(b)) for k, (a, b) in along.items()
+                }
+            },
+            itemised=True,
+        ),
+    ]
 
 
 def _no_gap(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

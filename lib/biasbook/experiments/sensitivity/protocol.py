@@ -10,6 +10,7 @@ chapter states the settings it actually used.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 from biasbook.nets.models import hahn_rofin_config, init_transformer
 from biasbook.nets.sharpness import n_parameters
@@ -44,8 +45,11 @@ def protocol_rows(
     loss_threshold: float,
     n_measure: int,
     n_samples: int,
+    tradeoff: Mapping[str, Sequence[float]] | None = None,
 ) -> list[tuple[str, str, str, str]]:
-    """Rows ``(setting, authors' code, this run, why)`` of the Figure 1 sweep's protocol."""
+    """Rows ``(setting, authors' code, this run, why)`` of the Figure 1 sweep's protocol, and of
+    Figure 2's grid if ``tradeoff`` gives its ``lengths``, ``learning_rates``,
+    ``weight_decays`` and ``seeds``."""
     assert hahn_rofin_config(max_len=4).d_mlp == 128  # the table below describes this default
     authors_layout = architecture == "hahn_rofin"
     layout = (
@@ -56,7 +60,7 @@ def protocol_rows(
     p_ours = _perturbed(d_model, architecture)
     same = "as the authors"
     cpu = "a 2-core CPU budget"
-    return [
+    rows = [
         (
             "architecture",
             "PyTorch `nn.TransformerEncoder`: post-LN, token ⊕ position embeddings (d/2 each), "
@@ -149,3 +153,20 @@ def protocol_rows(
             "the limit does not saturate at large n",
         ),
     ]
+    if tradeoff is not None:
+        lengths = ", ".join(str(int(n)) for n in tradeoff["lengths"])
+        lrs = ", ".join(f"{v:g}" for v in tradeoff["learning_rates"])
+        wds = ", ".join(f"{v:g}" for v in tradeoff["weight_decays"])
+        rows.append(
+            (
+                "Figure 2 grid",
+                "n ∈ {5, 10, 15, 20}; per run weight decay ~ U[0, 0.4], lr ~ U[1e-4, 5e-4]; "
+                "about 1,000 runs (`weight_norm_blowup_tradeoff_*.yaml`)",
+                f"n ∈ {{{lengths}}}; weight decay ∈ {{{wds}}} × lr ∈ {{{lrs}}}; "
+                f"{int(tradeoff['seeds'][0])} seeds per target and cell, the same seeds in "
+                "every cell",
+                "a grid with shared seeds: cells differ by the optimiser alone; lengths at which "
+                "PARITY fits within our steps (our choice)",
+            )
+        )
+    return rows

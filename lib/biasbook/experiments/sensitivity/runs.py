@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from biasbook.maths import boolean
+from biasbook.nets.compiled import cached_program
 from biasbook.nets.models import (
     TransformerConfig,
     apply_transformer,
@@ -111,7 +112,9 @@ def _keys(seed: int, experiment: int, group: int, count: int) -> jax.Array:
 
 def _logits_many(params: Any, cfg: TransformerConfig, X: np.ndarray) -> np.ndarray:
     """Logits of every stacked model on the shared inputs ``X[m, T]`` -> ``[n_models, m]``."""
-    f = jax.jit(jax.vmap(_apply(cfg), in_axes=(0, None)))
+    f = cached_program(
+        ("sens_logits", cfg), lambda: jax.jit(jax.vmap(_apply(cfg), in_axes=(0, None)))
+    )
     # in chunks of inputs: the activations of every model on a table of 2**16 strings at once
     # would take gigabytes
     chunks = [f(params, jnp.asarray(X[i : i + 4096])) for i in range(0, len(X), 4096)]
@@ -154,20 +157,26 @@ def mean_squared_gradient(
     ``exclude`` are held fixed.
     """
 
-    def one(p: Any) -> jax.Array:
-        free = {k: v for k, v in p.items() if k not in exclude}
-        fixed = {k: v for k, v in p.items() if k in exclude}
+    def build() -> Callable:
+        def one(p: Any, X: jax.Array) -> jax.Array:
+            free = {k: v for k, v in p.items() if k not in exclude}
+            fixed = {k: v for k, v in p.items() if k in exclude}
 
-        def f(q: Any, x: jax.Array) -> jax.Array:
-            return _logit({**q, **fixed}, x[None], cfg)[0]
+            def f(q: Any, x: jax.Array) -> jax.Array:
+                return _logit({**q, **fixed}, x[None], cfg)[0]
 
-        grads = jax.vmap(jax.grad(f), in_axes=(None, 0))(free, jnp.asarray(X))
-        sq = sum(
-            jnp.sum(jnp.square(g).reshape(g.shape[0], -1), axis=1) for g in jax.tree.leaves(grads)
-        )
-        return jnp.mean(sq)
+            grads = jax.vmap(jax.grad(f), in_axes=(None, 0))(free, X)
+            sq = sum(
+                jnp.sum(jnp.square(g).reshape(g.shape[0], -1), axis=1)
+                for g in jax.tree.leaves(grads)
+            )
+            return jnp.mean(sq)
 
-    return np.asarray(jax.lax.map(one, params), dtype=np.float64)
+        return jax.jit(lambda ps, X: jax.lax.map(lambda p: one(p, X), ps))
+
+    # compiled once per model and exclusion, reused for every later group of models
+    program = cached_program(("sens_grad_sq", cfg, tuple(exclude)), build)
+    return np.asarray(program(params, jnp.asarray(X)), dtype=np.float64)
 
 
 def readout_only_layernorms(cfg: TransformerConfig) -> list[bool]:
@@ -200,7 +209,11 @@ def layernorm_blowup(params: Any, cfg: TransformerConfig, X: np.ndarray) -> dict
     divides by PyTorch's unbiased standard deviation, we by the biased one LayerNorm uses: a
     factor ``sqrt((d - 1) / d)`` per LayerNorm.
     """
-    stds = jax.jit(jax.vmap(lambda p: layernorm_input_std(p, jnp.asarray(X), cfg)))(params)
+    program = cached_program(
+        ("sens_ln_std", cfg),
+        lambda: jax.jit(jax.vmap(lambda p, X: layernorm_input_std(p, X, cfg), in_axes=(0, None))),
+    )
+    stds = program(params, jnp.asarray(X))
     inv = 1.0 / np.asarray(stds, dtype=np.float64)  # [models, n_ln, m, T']
     per_ln_max = inv.max(axis=3)  # [models, n_ln, m]
     read = 0 if cfg.readout == "cls" else -1
@@ -240,7 +253,21 @@ _MEASURE_KEYS = (
     "param_norm",
     "blowup",
     "blowup_max_mean",
+    "init_norm",  # last: defined for every model, converged or not
 )
+
+
+def _initial_norms(cfg: TransformerConfig, keys: jax.Array, exclude: Sequence[str]) -> np.ndarray:
+    """Norms of the parameters ``train_many`` starts from with ``keys`` (it initialises from the
+    first half of each key's split), leaving out ``exclude``."""
+
+    def norm(key: jax.Array) -> jax.Array:
+        return parameter_norm(init_transformer(jax.random.split(key)[0], cfg), exclude)
+
+    program = cached_program(
+        ("sens_init_norm", cfg, tuple(exclude)), lambda: jax.jit(jax.vmap(norm))
+    )
+    return np.asarray(program(keys), dtype=np.float64)
 
 
 def fit_and_measure(
@@ -264,7 +291,8 @@ def fit_and_measure(
     ``tables[K, m]`` (minibatches drawn from ``X`` when ``train.batch_size`` is set); a model
     *converged* if its squared error on all of ``X`` is below ``loss_threshold``. Sharpness at
     ``sigmas`` (``n_samples`` antithetic pairs), ``E_x ‖∇_θ f‖²``, parameter norm and LayerNorm
-    blowup are measured on ``Xm`` (targets ``tables_m``), leaving out the entries in ``exclude``.
+    blowup are measured on ``Xm`` (targets ``tables_m``), leaving out the entries in ``exclude``;
+    ``init_norm`` is the norm of the same parameters at initialisation.
 
     Returns
     -------
@@ -311,8 +339,9 @@ def fit_and_measure(
         ),
         "blowup": blow["prod_max"],
         "blowup_max_mean": blow["max_mean"],
+        "init_norm": _initial_norms(cfg, keys, exclude),
     }
-    for k in _MEASURE_KEYS[2:]:  # measurements of models that did not fit are not compared
+    for k in _MEASURE_KEYS[2:-1]:  # measurements of models that did not fit are not compared
         out[k] = np.where(ok.reshape(-1, *[1] * (out[k].ndim - 1)), out[k], np.nan)
     one = jax.tree.map(lambda a: a[0], res.params)
     return out, n_parameters({k: v for k, v in one.items() if k not in exclude})
@@ -355,8 +384,9 @@ def sharpness_sweep(
         (on the training set), ``sharpness`` ``[N, n_sigmas]`` (``E L(θ+Δ) - L(θ)``) and
         ``sharpness_se``, ``grad_sq`` (``E_x ‖∇_θ f‖²``, the small-σ limit of
         ``sharpness / σ²``), ``param_norm``, ``blowup`` (product over LayerNorms of the largest
-        ``1/std``) and ``blowup_max_mean``; plus ``sigmas``, ``loss_threshold``, ``n_samples``,
-        ``n_parameters`` (perturbed parameters per model, by ``n``: ``[len(ns)]``).
+        ``1/std``), ``blowup_max_mean`` and ``init_norm`` (``param_norm`` at initialisation);
+        plus ``sigmas``, ``loss_threshold``, ``n_samples``, ``n_parameters`` (perturbed
+        parameters per model, by ``n``: ``[len(ns)]``).
         Measurements of models that did not converge are ``nan``.
     """
     if train.loss != "mse":
@@ -407,6 +437,68 @@ def sharpness_sweep(
     out["loss_threshold"] = np.float64(loss_threshold)
     out["n_samples"] = np.int64(n_samples)
     out["n_parameters"] = np.asarray(n_params, dtype=np.int64)
+    return out
+
+
+def tradeoff_sweep(
+    ns: Sequence[int],
+    functions: Sequence[FunctionSpec],
+    n_seeds: int,
+    seed: int,
+    size: ModelSize,
+    train: TrainConfig,
+    learning_rates: Sequence[float],
+    weight_decays: Sequence[float],
+    sigmas: Sequence[float],
+    n_samples: int,
+    loss_threshold: float,
+    exclude: Sequence[str] = ("pos_emb",),
+    n_measure: int = 1024,
+    progress: bool = True,
+) -> dict[str, np.ndarray]:
+    """Hahn & Rofin's Figure 2 on a grid: :func:`sharpness_sweep` at every learning rate and
+    weight decay, to trace the norm–blowup trade-off of the minima.
+
+    ``train`` gives everything but the learning rate and the weight decay. Every cell of the grid
+    uses the same seeds, hence the same initial parameters and the same minibatch draws: what
+    differs between cells is the optimiser alone. (The authors draw the two at random per run,
+    ``weight_norm_blowup_tradeoff_*.yaml``: weight decay uniform in [0, 0.4], learning rate in
+    [1e-4, 5e-4].)
+
+    Returns
+    -------
+    dict
+        The per-model arrays of :func:`sharpness_sweep` concatenated over the grid, with
+        ``learning_rate`` and ``weight_decay`` per model; ``sigmas``, ``loss_threshold`` and
+        ``n_samples`` as there, and ``n_parameters`` (by ``n``).
+    """
+    grid = [(float(lr), float(wd)) for lr in learning_rates for wd in weight_decays]
+    if not grid:
+        raise ValueError("tradeoff_sweep needs at least one learning rate and one weight decay")
+    parts = []
+    for lr, wd in progress_bar(grid, desc="trade-off grid (lr, wd)", show=progress):
+        cell = dataclasses.replace(train, learning_rate=lr, weight_decay=wd)
+        part = sharpness_sweep(
+            ns,
+            functions,
+            n_seeds,
+            seed,
+            size,
+            cell,
+            sigmas,
+            n_samples,
+            loss_threshold,
+            exclude,
+            n_measure,
+            progress=False,
+        )
+        part["learning_rate"] = np.full(part["n"].shape, lr)
+        part["weight_decay"] = np.full(part["n"].shape, wd)
+        parts.append(part)
+    per_model = [*_SWEEP_KEYS, "learning_rate", "weight_decay"]
+    out = {k: np.concatenate([p[k] for p in parts]) for k in per_model}
+    for k in ("sigmas", "loss_threshold", "n_samples", "n_parameters"):
+        out[k] = parts[0][k]
     return out
 
 

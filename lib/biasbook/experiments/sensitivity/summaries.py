@@ -432,3 +432,112 @@ def retrained_summary(retrained: Mapping[str, np.ndarray], i_sigma: int) -> dict
             f"function is {rho:.2f} (p = {p:.0e}). The status table tests both."
         )
     return {"rows": rows, "ratio": float(ratio), "glue": {"sens-retrained-reading": reading}}
+
+
+# --------------------------------------------------------------------------------------------------
+# Figure 2: the norm–blowup trade-off
+# --------------------------------------------------------------------------------------------------
+
+
+#: The grid "moves" the norms if the median ‖θ‖ / ‖θ_0‖ at the largest weight decay is below this
+#: fraction of its value at the smallest (a wording threshold, fixed before the grid was run).
+MOVED_FRACTION = 0.8
+
+
+def tradeoff_summary(trade: Mapping[str, np.ndarray]) -> dict:
+    """Figure 2's table and sentences: per length and target, the minima's parameter norm and
+    LayerNorm blowup at the smallest and the largest weight decay of the grid.
+
+    Returns
+    -------
+    dict
+        ``rows`` (target, n, converged, median ‖θ‖ at initialisation, median ‖θ‖ and blowup at the
+        two weight decays, geometric mean of ‖θ‖ · blowup), ``shrink`` (median ‖θ‖ over its
+        initial value at each weight decay, over all converged minima), ``curve`` (per target,
+        Spearman ρ(−‖θ‖, blowup) over the grid, mean over lengths) and ``glue``.
+    """
+    ok = trade["converged"]
+    fn, n_all, wd = trade["function"], trade["n"], trade["weight_decay"]
+    wds = sorted({float(w) for w in wd})
+    lo, hi = wds[0], wds[-1]
+    product = trade["param_norm"] * trade["blowup"]
+    rows, geo = [], {}
+    for n in sorted({int(v) for v in n_all}):
+        for f in dict.fromkeys(fn):
+            m = (fn == f) & (n_all == n)
+            if not m.any():
+                continue
+            c = m & ok
+
+            def median(key: str, w: float, c: np.ndarray = c) -> str:
+                v = trade[key][c & (wd == w)]
+                return f"{np.median(v):.1f}" if v.size else "–"
+
+            geo[(str(f), n)] = log_mean(product[c])[0] if c.sum() else np.nan
+            rows.append(
+                (
+                    f,
+                    n,
+                    f"{c.sum()}/{m.sum()}",
+                    f"{np.median(trade['init_norm'][m]):.1f}",
+                    f"{median('param_norm', lo)} → {median('param_norm', hi)}",
+                    f"{median('blowup', lo)} → {median('blowup', hi)}",
+                    f"{geo[(str(f), n)]:.1f}",
+                )
+            )
+    ratio = trade["param_norm"] / trade["init_norm"]
+    shrink = {w: float(np.median(ratio[ok & (wd == w)])) for w in wds if (ok & (wd == w)).any()}
+    beyond = []
+    for n in sorted({n for _, n in geo}):
+        others = [v for (f, m), v in geo.items() if m == n and f != "parity"]
+        par = geo.get(("parity", n), np.nan)
+        if np.isfinite(par) and others:
+            beyond.append((n, bool(par > max(others))))
+    if not beyond:
+        reading = "PARITY fitted at no length of the grid, so its minima cannot be placed."
+    elif all(b for _, b in beyond):
+        reading = (
+            "At every length of the grid, PARITY's minima have the largest ‖θ‖ · blowup "
+            "(geometric mean): they lie beyond the other targets' in the plane of the figure."
+        )
+    else:
+        where = ", ".join(str(n) for n, b in beyond if not b)
+        reading = (
+            f"At n = {where}, another target's minima have a larger ‖θ‖ · blowup than PARITY's "
+            "(geometric means): there PARITY does not lie beyond them."
+        )
+    # the trade-off curve of every target, not only PARITY's: Spearman ρ(−‖θ‖, blowup) over the
+    # grid at each length, averaged over lengths
+    curve = {}
+    for f in dict.fromkeys(fn):
+        rhos = []
+        for n in sorted({int(v) for v in n_all}):
+            c = (fn == f) & (n_all == n) & ok
+            if c.sum() > 2:
+                rhos.append(scipy.stats.spearmanr(-trade["param_norm"][c], trade["blowup"][c])[0])
+        if rhos:
+            curve[str(f)] = float(np.mean(rhos))
+    listed = ", ".join(f"{f.upper()} {r:.2f}" for f, r in curve.items())
+    others = [r for f, r in curve.items() if f != "parity"]
+    if others and min(others) > 0.5:
+        curve_text = (
+            f"Norm and blowup are anti-correlated along every target's minima (Spearman "
+            f"ρ(−‖θ‖, blowup), mean over lengths: {listed}): weight decay traces such a curve "
+            "whatever the target, so the curve alone does not single PARITY out."
+        )
+    else:
+        curve_text = (
+            f"Spearman ρ(−‖θ‖, blowup) along each target's minima, mean over lengths: {listed}."
+        )
+    s_lo, s_hi = shrink.get(lo, np.nan), shrink.get(hi, np.nan)
+    moved = s_hi < MOVED_FRACTION * s_lo
+    glue = {
+        "sens-tradeoff-reading": reading,
+        "sens-tradeoff-curves": curve_text,
+        "sens-tradeoff-shrink": (
+            f"Weight decay {'moves' if moved else 'hardly moves'} the norms: over all converged "
+            f"minima the median ‖θ‖ is {s_lo:.2f} times its initial value at weight decay {lo:g} "
+            f"and {s_hi:.2f} times at {hi:g}."
+        ),
+    }
+    return {"rows": rows, "shrink": shrink, "curve": curve, "glue": glue}
