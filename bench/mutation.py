@@ -2,7 +2,8 @@
 
 ``make mutation`` (or ``python bench/mutation.py [--modules PATH ...]``) runs cosmic-ray
 (https://cosmic-ray.readthedocs.io, installed by the ``mutation`` extra) on a copy of the
-checkout in ``_build/mutation/src``, since cosmic-ray edits the mutated file in place. Each
+checkout per module (``_build/mutation/sessions/<module>/src``), since cosmic-ray edits the
+mutated file in place; two modules can so be mutated at once, one process per core. Each
 module is mapped to the fast tests that guard it (:data:`MODULES`), so a mutant costs one run of
 those tests, not of the whole suite. The report, ``_build/mutation/report.md`` and
 ``report.json``, gives per module the mutants, how many the tests killed (a failing test, or a
@@ -21,9 +22,12 @@ Not part of ``make test`` or CI: a module takes minutes to an hour (each mutant 
 from __future__ import annotations
 
 import argparse
+import ast
+import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -77,6 +81,12 @@ def _session(module: str) -> tuple[Path, Path, Path]:
     return work, work / "config.toml", work / "session.sqlite"
 
 
+def _source(module: str) -> Path:
+    """The module's own copy of the checkout: cosmic-ray edits it in place, so two modules
+    mutated at once (two processes, one per core) must not share one."""
+    return _session(module)[0] / "src"
+
+
 def _env(src: Path, work: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -105,12 +115,37 @@ def run_module(src: Path, module: str, tests: list[str], timeout: float) -> None
         "[cosmic-ray.distributor]\n"
         'name = "local"\n'
     )
+    (work / "module.sha256").write_text(_digest(src / module))
     for step in (["init", str(config), str(session)], ["exec", str(config), str(session)]):
         subprocess.run([_COSMIC_RAY, *step], cwd=src, env=_env(src, work), check=True)
 
 
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def retest_survivors(module: str) -> None:
+    """Run the current tests on the last session's survivors only (after writing tests for them).
+
+    The mutants' positions belong to the module as it was mutated, so this needs the module
+    unchanged since (:func:`main` checks the hash kept with the session); the tests are copied
+    afresh.
+    """
+    work, config, session = _session(module)
+    src = _source(module)
+    copy_checkout(src)
+    with sqlite3.connect(session) as db:
+        db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    subprocess.run(
+        [_COSMIC_RAY, "exec", str(config), str(session)], cwd=src, env=_env(src, work), check=True
+    )
+    return None
+
+
 def read_session(src: Path, module: str) -> list[dict]:
-    """One record per mutant of ``module``'s last session: its key, outcomes and diff."""
+    """One record per mutant of ``module``'s last session: its key, outcomes, diff, and why it
+    is equivalent where a rule says so (a mutant inside an annotation)."""
+    spans = annotation_spans(src / module)
     work, _, session = _session(module)
     dump = subprocess.run(
         [_COSMIC_RAY, "dump", str(session)],
@@ -139,21 +174,61 @@ def read_session(src: Path, module: str) -> list[dict]:
                 "worker": result.get("worker_outcome"),
                 "test": result.get("test_outcome"),
                 "diff": diff,
+                "equivalent": ANNOTATION if _in_annotation(key, spans) else None,
             }
         )
     return records
 
 
+ANNOTATION = "an annotation: never evaluated (the module imports annotations from __future__)"
+
+
+def annotation_spans(path: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (start, end) positions, (line, column), of every annotation in a module that imports
+    ``annotations`` from ``__future__``; none otherwise.
+
+    There an annotation is a string that nothing evaluates (the library never calls
+    ``typing.get_type_hints``), so a mutant inside one (``int | None`` -> ``int + None``) is
+    equivalent by construction; the rule names them instead of listing each in
+    ``mutation_equivalent.json``.
+    """
+    tree = ast.parse(path.read_text())
+    future = any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(a.name == "annotations" for a in node.names)
+        for node in tree.body
+    )
+    if not future:
+        return []
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            found.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns:
+            found.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            found.append(node.annotation)
+    return [((a.lineno, a.col_offset), (a.end_lineno, a.end_col_offset)) for a in found]
+
+
+def _in_annotation(key: str, spans: list[tuple[tuple[int, int], tuple[int, int]]]) -> bool:
+    line, column = (int(x) for x in key.split(":")[1:3])
+    return any(start <= (line, column) < end for start, end in spans)
+
+
 def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
     """Counts and kill rate of one module's mutants (equivalent ones left out of the rate)."""
     done = [r for r in records if r["worker"] is not None]  # an interrupted session: the rest wait
-    counted = [r for r in done if r["key"] not in equivalent and r["test"] != "incompetent"]
+    same = [r for r in done if r["key"] in equivalent or r.get("equivalent")]
+    counted = [r for r in done if r not in same and r["test"] != "incompetent"]
     killed = [r for r in counted if r["test"] == "killed" or r["worker"] == "timeout"]
     survivors = [r for r in counted if r not in killed]
     return {
         "mutants": len(records),
         "pending": len(records) - len(done),
-        "equivalent": sum(r["key"] in equivalent for r in done),
+        "equivalent": len(same),
+        "in_annotations": sum(r.get("equivalent") == ANNOTATION for r in same),
         "incompetent": sum(r["test"] == "incompetent" for r in done),
         "killed": len(killed),
         "survived": len(survivors),
@@ -184,6 +259,12 @@ def write_report(results: dict[str, dict], equivalent: dict[str, str], wall: flo
             lines += ["", f"## Survivors in `{module}`", ""]
             for r in s["survivors"]:
                 lines += [f"- `{r['key']}`", "", "```diff", r["diff"].strip(), "```", ""]
+    annotated = {m: s["in_annotations"] for m, s in results.items() if s.get("in_annotations")}
+    if annotated:
+        lines += ["", "## Equivalent by rule", ""]
+        lines += [
+            f"- `{m}`: {k} mutant(s) inside annotations: {ANNOTATION}" for m, k in annotated.items()
+        ]
     if equivalent:
         lines += ["", "## Equivalent mutants", ""]
         lines += [f"- `{key}`: {why}" for key, why in sorted(equivalent.items())]
@@ -208,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         help="re-read the last sessions (e.g. after triaging equivalent mutants); mutate nothing",
     )
     p.add_argument(
+        "--retest",
+        action="store_true",
+        help="re-run only the last sessions' survivors with the current tests (module unchanged)",
+    )
+    p.add_argument(
         "--list",
         action="store_true",
         help="print the mapped modules as a JSON list (the weekly workflow's matrix) and stop",
@@ -216,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.modules is None:
         # --report-only reports what has been run; a full run mutates every mapped module
         ran = [m for m in MODULES if _session(m)[2].exists()]
-        args.modules = ran if args.report_only else list(MODULES)
+        args.modules = ran if args.report_only or args.retest else list(MODULES)
     if args.list:
         print(json.dumps(list(MODULES)))
         return 0
@@ -229,26 +315,40 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     equivalent = json.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     start = time.perf_counter()
-    src = OUT / "src"
-    if args.report_only:
+    if args.report_only or args.retest:
         missing = [m for m in args.modules if not _session(m)[2].exists()]
         if missing:
-            print(f"error: no session for {missing[0]}; run without --report-only first")
+            print(
+                f"error: no session for {missing[0]}; mutate it first (no --report-only/--retest)"
+            )
             return 2
-    else:
-        copy_checkout(src)
+    if args.retest:
+        fresh = [
+            m
+            for m in args.modules
+            if (_session(m)[0] / "module.sha256").exists()
+            and (_session(m)[0] / "module.sha256").read_text() == _digest(ROOT / m)
+        ]
+        stale = [m for m in args.modules if m not in fresh]
+        if stale:
+            print(f"error: {stale[0]} changed since it was mutated; mutate it again (no --retest)")
+            return 2
     results = {}
     for module in args.modules:
-        if not args.report_only:
+        if args.retest:
+            print(f"re-testing the survivors of {module} ...", flush=True)
+            retest_survivors(module)
+        elif not args.report_only:
             print(f"mutating {module} ...", flush=True)
-            run_module(src, module, MODULES[module], args.timeout)
-        results[module] = summarise(read_session(src, module), equivalent)
+            copy_checkout(_source(module))
+            run_module(_source(module), module, MODULES[module], args.timeout)
+        results[module] = summarise(read_session(_source(module), module), equivalent)
         s = results[module]
         print(f"  {s['killed']} of {s['killed'] + s['survived']} non-equivalent mutants killed")
     # The report covers every module with a session, the earlier runs' too, in MODULES' order.
     for module in MODULES:
         if module not in results and _session(module)[2].exists():
-            results[module] = summarise(read_session(src, module), equivalent)
+            results[module] = summarise(read_session(_source(module), module), equivalent)
     results = {m: results[m] for m in MODULES if m in results}
     path = write_report(results, equivalent, time.perf_counter() - start)
     print(f"report: {path}")

@@ -318,3 +318,181 @@ def test_mean_is_real_valued_with_sensitivity_one_over_n(n):
     assert B.sensitivity_from_fourier(f) == pytest.approx(1 / n)
     assert B.sensitivity_closed_form("mean", n) == pytest.approx(1 / n)
     assert B.degree(f) == 1
+
+
+# --- boundaries, validation and bookkeeping (from a mutation probe, issue #23) ----------------
+
+
+def test_the_enumeration_limit_is_max_enumerate_n():
+    # the documented limit itself is allowed, one more bit is refused with a pointer to sampling
+    assert B.MAX_ENUMERATE_N == 20
+    assert B.make_function("random", 20, seed=0)(np.zeros((1, 20), dtype=np.uint8)).shape == (1,)
+    for call in (lambda: B.all_inputs(21), lambda: B.make_function("random", 21, seed=0)):
+        with pytest.raises(ValueError, match="monte_carlo_sensitivity"):
+            call()
+
+
+def test_zero_bits_is_one_input_and_negative_bits_are_refused():
+    assert B.all_inputs(0).shape == (1, 0)
+    np.testing.assert_array_equal(B.make_function("constant", 0).table(), [1.0])
+    np.testing.assert_array_equal(B.parity(0).table(), [-1.0])  # no ones: an even count
+    for call in (lambda: B.all_inputs(-1), lambda: B.make_function("parity", -1)):
+        with pytest.raises(ValueError, match="non-negative"):
+            call()
+    for name in ("first", "mean"):
+        with pytest.raises(ValueError, match="n >= 1"):
+            B.make_function(name, 0)
+        assert B.make_function(name, 1).table().tolist() == [-1.0, 1.0]
+
+
+@pytest.mark.parametrize("size", [0, 3, 5, 6, 12, 24])
+def test_a_table_whose_length_is_not_a_power_of_two_is_refused(size):
+    with pytest.raises(ValueError, match="2\\*\\*n"):
+        B.n_bits(np.ones(size))
+
+
+def test_a_table_must_be_one_dimensional():
+    assert [B.n_bits(np.ones(2**n)) for n in range(6)] == list(range(6))
+    for table in (np.ones((2, 2)), np.ones((1, 8)), np.array(1.0)):
+        with pytest.raises(ValueError, match="1-D"):
+            B.n_bits(table)
+
+
+def test_input_index_reads_the_last_axis_of_any_batch_shape():
+    bits = np.random.default_rng(0).integers(0, 2, size=(2, 3, 5), dtype=np.uint8)
+    expected = [[sum(int(b) << i for i, b in enumerate(row)) for row in block] for block in bits]
+    np.testing.assert_array_equal(B.input_index(bits), expected)
+
+
+def test_truth_table_refuses_a_predictor_with_the_wrong_number_of_values():
+    for m in (7, 9):
+        with pytest.raises(ValueError, match=f"returned {m} values for 8 inputs"):
+            B.truth_table(lambda bits, m=m: np.ones(m), 3)
+
+
+def test_a_function_refuses_bits_of_the_wrong_width_at_any_width():
+    for n in (3, 300):  # 300: beyond the integers Python caches, so identity is not equality
+        f = B.sparse_parity(n, 2)
+        assert f(np.zeros((2, n), dtype=np.uint8)).tolist() == [-1.0, -1.0]
+        for shape in ((2, n - 1), (2, n + 1), (n,), (1, 2, n)):
+            with pytest.raises(ValueError, match="takes bits of shape"):
+                f(np.zeros(shape, dtype=np.uint8))
+
+
+def test_labels_show_the_parameters_but_not_the_support():
+    assert B.parity(4).label == "parity"
+    assert B.sparse_parity(6, 2, support=[1, 4]).label == "sparse_parity(k=2)"
+    assert B.majority(4, ties="false").label == "majority(ties=false)"
+    assert B.make_function("random", 4, seed=3).label == "random(seed=3)"
+    assert B.majority(5).label == "majority" and B.majority(5) == B.make_function("majority", 5)
+    # two builds of one function are equal (the callable is left out of the comparison) and
+    # print without it
+    assert B.sparse_and(6, 3) == B.sparse_and(6, 3) and "lambda" not in repr(B.sparse_and(6, 3))
+
+
+def test_functions_and_estimates_are_immutable():
+    import dataclasses
+
+    for obj in (B.parity(3), B.monte_carlo_sensitivity(B.parity(3), 3, n_samples=10)):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            obj.n = 4
+
+
+def test_support_must_be_k_distinct_positions_inside_the_input():
+    n = 5
+    for k, support in [(2, [1]), (2, [1, 2, 3]), (2, [1, 1]), (2, [0, n]), (2, [0, n + 1]),
+                       (2, [-1, 2])]:  # fmt: skip
+        with pytest.raises(ValueError, match="distinct positions"):
+            B.sparse_parity(n, k, support=support)
+    for k in (-1, n + 1):
+        with pytest.raises(ValueError, match="0 <= k <= n"):
+            B.sparse_and(n, k)
+    # k beyond the integers Python caches: counted, not compared by identity
+    assert B.sparse_parity(400, 300, support=range(300)).n == 400
+
+
+def test_zero_relevant_bits_make_constants():
+    n = 4
+    np.testing.assert_array_equal(B.sparse_parity(n, 0).table(), -np.ones(2**n))
+    np.testing.assert_array_equal(B.sparse_and(n, 0).table(), np.ones(2**n))
+    for name in ("sparse_parity", "sparse_and"):
+        assert B.sensitivity_closed_form(name, n, k=0) == 0.0
+
+
+@pytest.mark.parametrize("k", range(1, 9))
+def test_and_or_and_sparse_and_closed_forms_at_every_size(k):
+    # only the all-ones (AND) or all-zeros (OR) input and its k neighbours are sensitive
+    for name, kw, n in [("and", {}, k), ("or", {}, k), ("sparse_and", {"k": k}, k + 2)]:
+        f = B.make_function(name, n, **kw)
+        assert B.sensitivity_closed_form(name, n, **kw) == pytest.approx(
+            _brute_sensitivity(f.table(), n)
+        )
+
+
+def test_ties_must_be_error_or_false_and_names_may_be_built_at_run_time():
+    for ties in ("true", "abc", "zzz"):
+        with pytest.raises(ValueError, match="ties must be"):
+            B.majority(4, ties=ties)
+    # strings read from a parameter cell are not the interned literals of the code
+    false, error = "".join(["fal", "se"]), "".join(["err", "or"])
+    np.testing.assert_array_equal(B.majority(4, ties=false).table(), B.majority(4, "false").table())
+    assert B.majority(5, ties=error) == B.majority(5)
+    for name in ("random", "constant", "first", "mean", "majority", "parity"):
+        built = "".join(list(name))
+        assert built is not name or len(name) == 1
+        kw = {"seed": 0} if name == "random" else {}
+        if name == "random":
+            with pytest.raises(ValueError, match="no closed-form"):
+                B.sensitivity_closed_form(built, 6, **kw)
+            continue
+        m = 5  # odd: every name accepts it
+        table = B.make_function(built, m, **kw).table()
+        assert B.sensitivity_closed_form(built, m) == pytest.approx(B.average_sensitivity(table))
+    assert B.sensitivity_closed_form("".join(["majo", "rity"]), 6, ties="false") == pytest.approx(
+        _brute_sensitivity(B.majority(6, ties="false").table(), 6)
+    )
+
+
+def test_weights_by_degree_have_one_entry_per_degree_and_degree_counts_strictly_above_tol():
+    for n in range(5):
+        w = B.fourier_weight_by_degree(B.make_function("constant", n))
+        np.testing.assert_array_equal(w, np.r_[1.0, np.zeros(n)])
+    assert B.degree(np.zeros(4)) == -1
+    and2 = B.make_function("and", 2).table()  # every coefficient is ±1/2
+    np.testing.assert_allclose(np.abs(B.fourier_coefficients(and2)), 0.5)
+    assert B.degree(and2, tol=0.5) == -1 and B.degree(and2, tol=0.49) == 2
+
+
+@pytest.mark.parametrize(("n", "n_samples", "batch_size"), [(3, 11, 12), (4, 9, 1), (1, 2, 5)])
+def test_monte_carlo_draws_exactly_n_samples_in_batches_and_its_error_is_the_sample_sem(
+    n, n_samples, batch_size
+):
+    # an independent reference from what the estimator actually evaluated: each call's first
+    # block of rows is the sampled inputs, whose pointwise sensitivities the enumeration gives
+    table = _random_table(n, seed=n)
+    pointwise = B.pointwise_sensitivity(table)
+    calls: list[int] = []
+    drawn: list[np.ndarray] = []
+
+    def predict(bits):
+        calls.append(len(bits))
+        m = len(bits) // (n + 1)
+        drawn.append(B.input_index(bits[:m]))
+        return table[B.input_index(bits)]
+
+    est = B.monte_carlo_sensitivity(predict, n, n_samples=n_samples, seed=1, batch_size=batch_size)
+    assert est.n_samples == n_samples and sum(calls) == n_samples * (n + 1)
+    assert max(calls) <= max(batch_size, n + 1)  # one sample (n + 1 rows) at least per call
+    s = pointwise[np.concatenate(drawn)].astype(float)
+    assert est.mean == pytest.approx(s.mean())
+    assert est.stderr == pytest.approx(s.std(ddof=1) / np.sqrt(n_samples))
+
+
+def test_monte_carlo_needs_two_samples_and_one_bit():
+    f = B.first(1)
+    assert B.monte_carlo_sensitivity(f, 1, n_samples=2).mean == 1.0
+    for kw in ({"n_samples": 1}, {"n_samples": 0}):
+        with pytest.raises(ValueError, match="at least 2"):
+            B.monte_carlo_sensitivity(f, 1, **kw)
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        B.monte_carlo_sensitivity(lambda bits: np.ones(len(bits)), 0, n_samples=4)

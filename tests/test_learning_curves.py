@@ -188,3 +188,176 @@ def test_samples_to_learn_is_infinite_beyond_the_kernels_reach_and_rejects_bad_i
         lc.samples_to_learn(eig, np.zeros(2), 0.5, 1e-3)
     with pytest.raises(ValueError, match="ridge"):
         lc.samples_to_learn(eig, w, 0.5, -1.0)
+
+
+# --- from a mutation probe (issue #23): references, boundaries and invariances ------------------
+
+
+def _kappa_by_bisection(eta, mult, n, ridge):
+    """kappa from its defining equation by plain bisection on a log scale (independent of brentq
+    and of the library's bracket): sum_i m_i eta_i / (eta_i + kappa) + ridge / kappa = n."""
+    lo, hi = -200.0, 200.0
+    for _ in range(400):
+        mid = (lo + hi) / 2
+        k = np.exp(mid)
+        if np.sum(mult * eta / (eta + k)) + ridge / k > n:
+            lo = mid
+        else:
+            hi = mid
+    return float(np.exp((lo + hi) / 2))
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1.0, 1e8])
+@pytest.mark.parametrize("ridge", [1e-6, 1.0, 1e3])
+def test_kappa_matches_bisection_over_many_scales(scale, ridge):
+    # eigenvalues from 1e-8 to 1e8 times the scale, n from 1/2 to far above the rank
+    eta = scale * np.array([3.0, 1.0, 0.2, 1e-3])
+    mult = np.array([1.0, 4.0, 9.0, 30.0])
+    for n in (0.5, 3.0, 40.0, 1e4):
+        expected = _kappa_by_bisection(eta, mult, n, ridge * scale)
+        assert lc.solve_kappa(eta, n, ridge * scale, mult) == pytest.approx(expected, rel=1e-9)
+
+
+def test_ridgeless_kappa_is_zero_exactly_from_the_rank_on():
+    eta, mult = np.array([2.0, 0.5, 0.0]), np.array([1.0, 3.0, 5.0])  # rank 4: the zero level
+    assert lc.solve_kappa(eta, 4.0, 0.0, mult) == 0.0  # does not count
+    assert lc.solve_kappa(eta, 5.0, 0.0, mult) == 0.0
+    below = lc.solve_kappa(eta, 3.5, 0.0, mult)
+    assert below > 0 and below == pytest.approx(_kappa_by_bisection(eta, mult, 3.5, 0.0), rel=1e-9)
+    with pytest.raises(ValueError, match="n must be"):
+        lc.solve_kappa(eta, -1.0, 0.1, mult)
+
+
+def test_level_validation():
+    with pytest.raises(ValueError, match="1-d arrays"):
+        lc.solve_kappa(np.ones((2, 2)), 1.0, 0.1)
+    for mult in ([1.0], [1.0, 1.0, 1.0]):
+        with pytest.raises(ValueError, match="equal length"):
+            lc.solve_kappa(np.array([1.0, 0.5]), 1.0, 0.1, np.array(mult))
+    for mult in (-1.0, -0.5):
+        with pytest.raises(ValueError, match="multiplicities must be"):
+            lc.solve_kappa(np.array([1.0, 0.5]), 1.0, 0.1, np.array([1.0, mult]))
+    # a level of multiplicity 0 is no level at all
+    with_zero = lc.solve_kappa(np.array([1.0, 0.5, 0.3]), 2.0, 0.1, np.array([2.0, 0.0, 3.0]))
+    assert with_zero == pytest.approx(lc.solve_kappa(np.array([1.0, 0.3]), 2.0, 0.1, [2.0, 3.0]))
+    # negative eigenvalues: round-off (relative 1e-12 of the largest, or absolute for small
+    # spectra) is accepted, anything beyond refused
+    for eta in ([1e6, -1e-7], [1e-3, -5e-13]):
+        lc.solve_kappa(np.array(eta), 1.0, 0.1)
+    for eta in ([1e6, -1e-5], [1e-3, -1.5e-12], [1.0, -1e-3]):
+        with pytest.raises(ValueError, match="must be >= 0"):
+            lc.solve_kappa(np.array(eta), 1.0, 0.1)
+
+
+def test_eigenlearning_bookkeeping_against_closed_forms():
+    eta, mult = np.array([1.0, 0.25]), np.array([2.0, 3.0])
+    with pytest.raises(ValueError, match="one entry per level"):
+        lc.eigenlearning(eta, np.array([1.0]), 10, 0.1, mult)
+    with pytest.raises(ValueError, match="one entry per level"):
+        lc.eigenlearning(eta, np.array([1.0, 1.0, 1.0]), 10, 0.1, mult)
+    # ridgeless beyond the rank (5) every level is learned (L = 1) and the error is the noise
+    # amplified by E_0 = n / (n - rank), least squares' variance factor
+    pred = lc.eigenlearning(eta, np.array([0.3, 0.7]), np.array([8.0, 20.0]), 0.0, mult, noise=0.1)
+    np.testing.assert_allclose(pred.mode_learnability, 1.0)
+    np.testing.assert_allclose(pred.overfitting, [8 / 3, 20 / 15])
+    np.testing.assert_allclose(pred.test_mse, [0.1 * 8 / 3, 0.1 * 20 / 15])
+    # E_0 = n / (n - sum_i m_i L_i^2) at a ridge, from the mode learnabilities
+    pred = lc.eigenlearning(eta, np.array([0.3, 0.7]), np.array([3.0]), 0.5, mult)
+    L = pred.mode_learnability[0]
+    assert pred.overfitting[0] == pytest.approx(3.0 / (3.0 - (mult * L**2).sum()))
+    # a target with no weight anywhere: learnability 0 (not 0/0)
+    zero = lc.eigenlearning(eta, np.zeros(2), np.array([3.0]), 0.5, mult)
+    assert zero.learnability.tolist() == [0.0]
+
+
+def test_samples_to_learn_validation_and_boundaries():
+    eta, v2 = np.array([1.0, 0.1]), np.array([0.6, 0.4])
+    for bad in ([0.5], [0.5, 0.5, 0.1], [1.0, -0.1], [0.0, 0.0]):
+        with pytest.raises(ValueError, match="target_weights"):
+            lc.samples_to_learn(eta, np.array(bad), 0.5, 0.1)
+    for theta in (0, 0.0, 1.0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="theta"):
+            lc.samples_to_learn(eta, v2, theta, 0.1)
+    assert np.isfinite(lc.samples_to_learn(eta, v2, 0.5, 0.0))  # ridgeless is allowed
+    with pytest.raises(ValueError, match="ridge"):
+        lc.samples_to_learn(eta, v2, 0.5, -0.1)
+    # only the weights' proportions matter
+    assert lc.samples_to_learn(eta, 7 * v2, 0.5, 0.1) == pytest.approx(
+        lc.samples_to_learn(eta, v2, 0.5, 0.1), rel=1e-12
+    )
+    # exactly theta of the weight on learnable levels: never reached
+    assert lc.samples_to_learn(np.array([1.0, 0.0]), np.array([0.5, 0.5]), 0.5, 0.1) == np.inf
+
+
+def test_samples_to_learn_treats_round_off_eigenvalues_as_zeros():
+    # 1e-8 next to 1e6 is relative 1e-14: a zero of the kernel. With one learnable level
+    # eta = 1e6 carrying share 0.9, 0.9 eta / (eta + kappa) = theta gives n = theta / 0.9.
+    eta = np.array([1e6, 1e-8])
+    assert lc.samples_to_learn(eta, np.array([0.5, 0.5]), 0.6, 0.0) == np.inf
+    n = lc.samples_to_learn(eta, np.array([0.9, 0.1]), 0.5, 0.0)
+    assert n == pytest.approx(0.5 / 0.9, rel=1e-12)
+
+
+def test_krr_fit_predict_is_the_ridge_regression_formula():
+    rng = np.random.default_rng(0)
+    b, n, m = 3, 5, 4  # batch differs from n: the shapes cannot be confused
+    X, Xt = rng.normal(size=(b, n, 2)), rng.normal(size=(b, m, 2))
+    K = np.exp(-((X[:, :, None] - X[:, None]) ** 2).sum(-1))
+    Kt = np.exp(-((Xt[:, :, None] - X[:, None]) ** 2).sum(-1))
+    y = rng.normal(size=(b, n))
+    expected = [Kt[i] @ np.linalg.inv(K[i] + 0.3 * np.eye(n)) @ y[i] for i in range(b)]
+    np.testing.assert_allclose(lc.krr_fit_predict(K, Kt, y, 0.3), expected, rtol=1e-10)
+
+
+def _reference_curve(K, measure, targets, n_grid, n_seeds, ridge, seed):
+    """Kernel ridge regression one fit at a time with an explicit solve, on the same draws (the
+    documented protocol: one ``rng.choice`` of ``[n_seeds, n]`` indices per size, in order)."""
+    mu = measure / measure.sum()
+    rng = np.random.default_rng(seed)
+    learn = np.zeros((n_seeds, len(n_grid), targets.shape[1]))
+    mse, cons = np.zeros_like(learn), np.zeros((n_seeds, len(n_grid)))
+    for c, n in enumerate(n_grid):
+        idx = rng.choice(len(mu), size=(n_seeds, n), p=mu)
+        for s in range(n_seeds):
+            Kdd = K[np.ix_(idx[s], idx[s])]
+            inv = np.linalg.inv(Kdd + ridge * np.eye(n))
+            f_hat = K[:, idx[s]] @ inv @ targets[idx[s]]
+            learn[s, c] = (mu[:, None] * f_hat * targets).sum(0) / (mu[:, None] * targets**2).sum(0)
+            mse[s, c] = (mu[:, None] * (f_hat - targets) ** 2).sum(0)
+            cons[s, c] = np.trace(Kdd @ inv)
+    return learn, mse, cons
+
+
+def test_empirical_curve_matches_one_fit_at_a_time_in_any_chunking(monkeypatch):
+    rng = np.random.default_rng(1)
+    N = 300  # beyond the integers Python caches, so sizes are compared by value
+    X = rng.normal(size=(N, 3))
+    K = np.exp(-((X[:, None] - X[None]) ** 2).sum(-1) / 4)
+    measure = rng.uniform(0.5, 1.5, size=N)  # not normalised: the function normalises it
+    targets = np.stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]], axis=1)
+    n_grid, n_seeds, ridge = np.array([7, 20]), 5, 0.05
+    ref = _reference_curve(K, measure, targets, n_grid, n_seeds, ridge, seed=3)
+    for budget in (lc.CHUNK_ENTRIES, 2 * N * 20, 1):  # one chunk, two seeds a chunk, one each
+        monkeypatch.setattr(lc, "CHUNK_ENTRIES", budget)
+        both = lc.empirical_learning_curve(K, measure, targets, n_grid, n_seeds, ridge, seed=3)
+        assert both.learnability.shape == (n_seeds, 2, 2)
+        np.testing.assert_allclose(both.learnability, ref[0], rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(both.test_mse, ref[1], rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(both.sum_learnabilities, ref[2], rtol=1e-8)
+        one = lc.empirical_learning_curve(K, measure, targets[:, 1], n_grid, n_seeds, ridge, 3)
+        assert one.learnability.shape == (n_seeds, 2)
+        np.testing.assert_allclose(one.learnability, ref[0][..., 1], rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(one.test_mse, ref[1][..., 1], rtol=1e-8, atol=1e-10)
+
+
+def test_empirical_curve_validation():
+    N = 8
+    K, mu, g = np.eye(N), np.full(N, 1 / N), np.ones(N)
+    bad_kernels = [np.eye(N + 1), np.ones((N, N + 1)), np.eye(N - 1)]
+    bad_targets = [np.ones(N + 1), np.ones(N - 1), np.ones((N, 2, 2))]
+    for args in [(k, mu, g) for k in bad_kernels] + [(K, mu, t) for t in bad_targets]:
+        with pytest.raises(ValueError, match="match the measure"):
+            lc.empirical_learning_curve(*args, np.array([2]), 2, 0.1, 0)
+    for ridge in (0.0, -0.1, -1.0):
+        with pytest.raises(ValueError, match="ridge > 0"):
+            lc.empirical_learning_curve(K, mu, g, np.array([2]), 2, ridge, 0)

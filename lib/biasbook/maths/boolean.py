@@ -346,10 +346,11 @@ def sensitivity_closed_form(name: str, n: int, **kw: Any) -> float:
 
     PARITY ``n``; sparse parity ``k``; FIRST 1; constant 0; MAJORITY (odd ``n``)
     ``n·C(n-1, (n-1)/2) / 2^(n-1)``, and with ties false at even ``n`` ``n·C(n, n/2) / 2^n`` (only
-    the edges between weights ``n/2`` and ``n/2 + 1`` are sensitive); sparse majority as MAJORITY
-    with ``k``; AND/OR ``n / 2^(n-1)``; sparse AND ``k / 2^(k-1)``; MEAN ``1/n`` (influence form:
-    each bit moves ``2 * mean - 1`` by ``2/n``). ``"random"`` has no closed form (its expectation is
-    ``n/2``).
+    the edges between weights ``n/2`` and ``n/2 + 1`` are sensitive; the same number as
+    ``n·C(n-1, ⌊(n-1)/2⌋) / 2^(n-1)``, since ``C(n, n/2) = 2·C(n-1, n/2-1)``); sparse majority
+    as MAJORITY with ``k``; AND/OR ``n / 2^(n-1)``; sparse AND ``k / 2^(k-1)``; MEAN ``1/n``
+    (influence form: each bit moves ``2 * mean - 1`` by ``2/n``). ``"random"`` has no closed form
+    (its expectation is ``n/2``).
     """
     if name == "random":
         raise ValueError("'random' has no closed-form sensitivity (its expectation is n/2)")
@@ -363,9 +364,8 @@ def sensitivity_closed_form(name: str, n: int, **kw: Any) -> float:
         return float(k)
     if name == "mean":
         return 1.0 / n
-    if name == "majority" and k % 2 == 0:
-        return k * math.comb(k, k // 2) / 2**k
     if name in ("majority", "sparse_majority"):
+        # One formula for odd k and (ties false) even k: at even k, C(k, k/2) = 2 C(k-1, k/2-1).
         # Integer numerator and denominator: exact rational, correctly rounded even for k > 1024.
         return k * math.comb(k - 1, (k - 1) // 2) / 2 ** (k - 1)
     # AND / OR / sparse AND: only the all-ones (all-zeros) input and its k neighbours are sensitive.

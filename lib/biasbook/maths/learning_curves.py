@@ -197,6 +197,10 @@ def samples_to_learn(
 
 # --------------------------------------------------------------------------- empirical KRR
 
+#: Entries of the ``[chunk, N, n]`` test-train kernel block that one chunk of seeds may hold
+#: (about 160 MB of float64).
+CHUNK_ENTRIES = 20_000_000
+
 
 @dataclass
 class EmpiricalCurve:
@@ -240,8 +244,8 @@ def empirical_learning_curve(
     K
         ``[N, N]`` kernel on every input.
     measure
-        ``[N]`` input distribution (training points are drawn from it, with replacement, as in the
-        theory; test metrics are exact expectations under it).
+        ``[N]`` input distribution, normalised here (training points are drawn from it, with
+        replacement, as in the theory; test metrics are exact expectations under it).
     target
         ``[N]`` target function (noise-free labels), or ``[N, k]`` for ``k`` targets fitted on the
         same training sets.
@@ -256,6 +260,7 @@ def empirical_learning_curve(
     """
     K = np.asarray(K, dtype=float)
     measure = np.asarray(measure, dtype=float)
+    measure = measure / measure.sum()  # a distribution: draws and test expectations alike
     g = np.asarray(target, dtype=float)
     single = g.ndim == 1
     g = g[:, None] if single else g
@@ -271,9 +276,10 @@ def empirical_learning_curve(
     mse = np.zeros_like(learn)
     cons = np.zeros((n_seeds, len(ns)))
     for c, n in enumerate(ns):  # one batched solve over seeds (and targets) per training-set size
-        idx = rng.choice(N, size=(n_seeds, n), p=measure / measure.sum())
-        # Seeds in chunks so that the [chunk, N, n] block of test-train kernels stays ~20M entries.
-        step = max(1, int(2e7 // (N * n)))
+        idx = rng.choice(N, size=(n_seeds, n), p=measure)
+        # Seeds in chunks so that the [chunk, N, n] block of test-train kernels stays within
+        # CHUNK_ENTRIES (the chunking changes no number: tested).
+        step = max(1, int(CHUNK_ENTRIES // (N * n)))
         for b0 in range(0, n_seeds, step):
             ib = idx[b0 : b0 + step]
             Kdd = K[ib[:, :, None], ib[:, None, :]]
