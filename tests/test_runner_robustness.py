@@ -143,6 +143,22 @@ def test_a_stale_failed_notebook_goes_once_the_chapter_succeeds(demo_project: Pa
     assert not (demo_project / "_build" / "failed" / "demo.ipynb").exists()
 
 
+def _sleep_cell_running(work: Path) -> bool:
+    """Whether papermill marks the cell that sleeps as running in a work notebook under ``work``."""
+    for nb in work.glob("demo-*/demo.ipynb"):
+        try:
+            cells = json.loads(nb.read_text())["cells"]
+        except (OSError, ValueError, KeyError):
+            continue  # being written (papermill does not replace it atomically) or just removed
+        if any(
+            "time.sleep(120)" in "".join(c["source"])
+            and c["metadata"].get("papermill", {}).get("status") == "running"
+            for c in cells
+        ):
+            return True
+    return False
+
+
 def test_ctrl_c_is_one_line_recorded_as_interrupted_and_keeps_the_last_good_output(
     demo_project: Path,
 ) -> None:
@@ -163,9 +179,12 @@ def test_ctrl_c_is_one_line_recorded_as_interrupted_and_keeps_the_last_good_outp
     )
     work = demo_project / "_build" / "work"
     deadline = time.time() + 120
-    while time.time() < deadline and not list(work.glob("demo-*/demo.ipynb")):
-        time.sleep(0.2)  # papermill writes the output notebook once the kernel runs
-    time.sleep(2)
+    # Wait until the kernel runs the sleeping cell: papermill marks a cell "running" in the work
+    # notebook when it starts it. A fixed delay after the notebook first appears is not enough on
+    # a loaded machine, where the kernel can still be starting then.
+    while time.time() < deadline and not _sleep_cell_running(work):
+        time.sleep(0.2)
+    assert _sleep_cell_running(work), "the chapter's cell never started"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: runner and kernel
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
