@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.stats
 
 from biasbook.maths.regression import (
+    LeastSquares,
     line_design,
     loglog_fit,
     loglog_slope,
@@ -38,6 +41,50 @@ def test_integer_weights_equal_replicated_rows() -> None:
     assert weighted.coef == pytest.approx(repeated.coef)
     assert weighted.chi2 == pytest.approx(repeated.chi2)
     assert weighted.cov_unscaled == pytest.approx(repeated.cov_unscaled)
+    assert weighted.r2 == pytest.approx(repeated.r2)
+    assert weighted.dof == 5  # rows of the data, not of the replication: 8 - 3
+
+
+def test_weighted_r2_is_one_minus_the_weighted_residual_share() -> None:
+    # R^2 written out: 1 - sum w r^2 / sum w (y - ybar_w)^2 with the weighted mean, on responses
+    # small enough that the total sum of squares is far below 1 (R^2 does not depend on the scale).
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, 12)
+    y = 1e-3 * (2.0 + x + 0.3 * rng.standard_normal(12))
+    w = rng.uniform(0.5, 2.0, 12)
+    fit = weighted_least_squares(line_design(x), y, w)
+    ybar = np.dot(w, y) / w.sum()
+    resid = y - line_design(x) @ fit.coef
+    assert fit.r2 == pytest.approx(1 - np.dot(w, resid**2) / np.dot(w, (y - ybar) ** 2))
+    assert weighted_least_squares(line_design(x), 1e3 * y, w).r2 == pytest.approx(fit.r2)
+    assert 0 < fit.r2 < 1
+
+
+def test_a_zero_weight_drops_its_row() -> None:
+    rng = np.random.default_rng(5)
+    X = np.column_stack([np.ones(7), rng.standard_normal(7)])
+    y = rng.standard_normal(7)
+    w = np.array([1.0, 2, 0, 1, 3, 1, 0])
+    keep = w > 0
+    fit = weighted_least_squares(X, y, w)
+    ref = weighted_least_squares(X[keep], y[keep], w[keep])
+    assert fit.coef == pytest.approx(ref.coef) and fit.chi2 == pytest.approx(ref.chi2)
+
+
+def test_residual_variance_needs_residual_degrees_of_freedom() -> None:
+    x = np.array([1.0, 2.0, 4.0])
+    one_left = weighted_least_squares(line_design(x), np.array([1.0, 3.0, 2.0]))
+    assert one_left.dof == 1 and one_left.residual_variance == pytest.approx(one_left.chi2)
+    exact = weighted_least_squares(line_design(x[:2]), np.array([1.0, 3.0]))
+    assert exact.dof == 0 and np.isnan(exact.residual_variance)
+    over = LeastSquares(coef=np.zeros(3), chi2=0.0, r2=1.0, cov_unscaled=np.eye(3), dof=-1)
+    assert np.isnan(over.residual_variance)
+
+
+def test_fits_are_immutable() -> None:
+    fit = weighted_least_squares(line_design([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 2.0]))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fit.chi2 = 0.0  # type: ignore[misc]
 
 
 def test_exact_data_and_constant_response() -> None:
@@ -63,5 +110,12 @@ def test_loglog_standard_error_is_the_textbook_one() -> None:
 def test_bad_shapes() -> None:
     with pytest.raises(ValueError, match="X\\[n, p\\]"):
         weighted_least_squares(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match="X\\[n, p\\]"):
+        weighted_least_squares(np.ones((3, 2, 1)), np.ones(3))
+    for n in (2, 4):  # responses fewer or more than the rows of X
+        with pytest.raises(ValueError, match="X\\[n, p\\]"):
+            weighted_least_squares(line_design([1.0, 2, 3]), np.ones(n))
+        with pytest.raises(ValueError, match="one per row"):
+            weighted_least_squares(line_design([1.0, 2, 3]), np.ones(3), np.ones(n))
     with pytest.raises(ValueError, match="non-negative"):
         weighted_least_squares(line_design([1.0, 2, 3]), np.ones(3), np.array([1.0, -1, 1]))
