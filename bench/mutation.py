@@ -56,6 +56,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_cache.py",
         "tests/test_devices.py::test_compiled_programs_are_cached_on_disk_unless_told_not_to",
     ],
+    "lib/biasbook/book/keys.py": ["tests/test_keys.py"],
     "lib/biasbook/nets/steps.py": ["tests/test_training.py"],
     "lib/biasbook/nets/training.py": ["tests/test_training.py"],
     "lib/biasbook/book/parameters.py": ["tests/test_parameters.py"],

@@ -7,7 +7,7 @@ Before any kernel starts, every chapter's parameters are type- and bound-checked
 
 A chapter is re-executed only when its *key* changes: a hash of the chapter source, its
 parameters, the content of its inputs and the library's source code
-(:func:`biasbook.store.cache.library_hash`).
+(:func:`biasbook.book.keys.chapter_key`).
 
 Outputs are replaced only by a successful run. Each run works in its own folder under
 ``<build>/work``; when every cell (and so every reproduction check) passed, its notebook becomes
@@ -20,7 +20,6 @@ outcome of every chapter and is updated atomically under a lock, so concurrent r
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from biasbook.book.chapters import config, read_notebook, require_chapters
+from biasbook.book.keys import chapter_key
 from biasbook.book.parameters import (
     UsageError,
     check_bounds,
@@ -93,18 +93,6 @@ def failed_dir() -> Path:
 def report_path() -> Path:
     """``<build>/execution.json``: the latest outcome of every chapter."""
     return build_dir() / "execution.json"
-
-
-def chapter_key(
-    source: Path, params: Mapping[str, Any], inputs: Mapping[str, Any] | None = None
-) -> str:
-    """Hash of the chapter source, its parameters, its inputs' fingerprints and the library."""
-    h = hashlib.sha256()
-    h.update(source.read_bytes())
-    h.update(json.dumps(dict(params), sort_keys=True, default=repr).encode())
-    h.update(json.dumps(dict(inputs or {}), sort_keys=True).encode())
-    h.update(cache.library_hash().encode())
-    return h.hexdigest()[:24]
 
 
 def _meta_path(name: str) -> Path:
