@@ -96,6 +96,16 @@ def test_exact_data_and_constant_response() -> None:
     assert loglog_fit(x, 5 * x**1.5)[1] == pytest.approx(0, abs=1e-12)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_non_finite_response_is_never_a_perfect_fit(bad: float, weighted: bool) -> None:
+    # A check such as "log-fit R² > 0.99" must not pass on data holding a NaN.
+    x = np.arange(1.0, 5.0)
+    y = np.array([1.0, 2.0, bad, 3.0])
+    fit = weighted_least_squares(line_design(x), y, np.ones(4) if weighted else None)
+    assert np.isnan(fit.r2)
+
+
 def test_loglog_standard_error_is_the_textbook_one() -> None:
     # Residual-based SE of a least-squares slope: sqrt(RSS / (n - 2) / Sxx), written out by hand.
     x = np.array([2.0, 3, 5, 8, 13])

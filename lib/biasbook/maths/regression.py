@@ -26,7 +26,8 @@ class LeastSquares:
     chi2
         Weighted residual sum of squares ``sum w (y - X coef)**2``.
     r2
-        Weighted coefficient of determination (``1`` when ``y`` is constant).
+        Weighted coefficient of determination (``1`` when ``y`` is constant, NaN when a
+        response is NaN or infinite: such data never reads as a perfect fit).
     cov_unscaled
         ``(X^T W X)^{-1}``: the coefficients' covariance when the weights are inverse variances.
         Multiply by :attr:`residual_variance` for the usual estimate from the residuals.
@@ -85,7 +86,12 @@ def weighted_least_squares(
         ybar = np.sum(w * y) / np.sum(w)
         tss = float(np.sum(w * (y - ybar) ** 2))
         cov = np.linalg.inv(X.T @ (w[:, None] * X))
-    r2 = 1.0 - chi2 / tss if tss > 0 else 1.0
+    if tss > 0:
+        r2 = 1.0 - chi2 / tss
+    elif tss == 0:
+        r2 = 1.0  # a constant response, fitted exactly
+    else:
+        r2 = float("nan")  # a NaN or infinite response: no fit quality, never a perfect one
     return LeastSquares(coef=coef, chi2=chi2, r2=r2, cov_unscaled=cov, dof=len(y) - X.shape[1])
 
 
