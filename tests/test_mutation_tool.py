@@ -52,3 +52,11 @@ def test_the_kill_rate_leaves_out_equivalent_mutants_by_list_and_by_rule():
     assert (s["killed"], s["survived"], s["equivalent"], s["in_annotations"]) == (2, 1, 2, 1)
     assert s["pending"] == 1 and s["kill_rate"] == 2 / 3
     assert [r["key"] for r in s["survivors"]] == ["b"]
+
+
+def test_the_rate_is_rounded_down_so_a_survivor_never_reads_as_100_percent():
+    m = _tool()
+    assert m.percent(268 / 269) == "99.6%"
+    assert m.percent(1.0) == "100.0%"
+    assert m.percent(0.899999) == "89.9%"
+    assert m.percent(float("nan")) == "–"
