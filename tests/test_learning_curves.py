@@ -115,6 +115,10 @@ def test_bad_inputs():
         lc.solve_kappa(np.array([1.0]), 3, -0.1)
     with pytest.raises(ValueError, match="one entry per level"):
         lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0]), 3, 0.1)
+    with pytest.raises(ValueError, match=">= 0"):  # v^2 cannot be negative
+        lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0, -2.0]), 3, 0.1)
+    with pytest.raises(ValueError, match=">= 0"):
+        lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0, np.nan]), 3, 0.1)
 
 
 def test_universal_curve_matches_eigenlearning_for_one_level_plus_a_deep_tail():
@@ -296,6 +300,19 @@ def test_samples_to_learn_treats_round_off_eigenvalues_as_zeros():
     assert lc.samples_to_learn(eta, np.array([0.5, 0.5]), 0.6, 0.0) == np.inf
     n = lc.samples_to_learn(eta, np.array([0.9, 0.1]), 0.5, 0.0)
     assert n == pytest.approx(0.5 / 0.9, rel=1e-12)
+    # The threshold itself is round-off: relative exactly 1e-12 is dropped.
+    assert lc.samples_to_learn(np.array([1.0, 1e-12]), np.array([0.5, 0.5]), 0.75, 0.0) == np.inf
+
+
+def test_levels_without_eigenvalue_or_weight_change_nothing_wherever_they_stand():
+    # A zero eigenvalue adds nothing to sum m eta / (eta + kappa), and a level the target does not
+    # weigh adds nothing to its learnability: the answer is the one without them.
+    eta, v2, mult = np.array([1.0, 0.5]), np.array([1.0, 1.0]), np.array([1.0, 3.0])
+    want = lc.samples_to_learn(eta, v2, 0.5, 0.1, mult)
+    for pad in ([0, 1], [0, 1, 2], [2]):  # zero levels first, around, last
+        eta_p, v2_p, m_p = (np.insert(a, pad, 0.0) for a in (eta, v2, mult))
+        m_p = np.where(m_p == 0, 5.0, m_p)
+        assert lc.samples_to_learn(eta_p, v2_p, 0.5, 0.1, m_p) == pytest.approx(want, rel=1e-10)
 
 
 def test_krr_fit_predict_is_the_ridge_regression_formula():

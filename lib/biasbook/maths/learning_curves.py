@@ -126,8 +126,8 @@ def eigenlearning(
     """
     eta, mult = _levels(eigenvalues, multiplicities)
     v2 = np.asarray(target_weights, dtype=float)
-    if v2.shape != eta.shape:
-        raise ValueError("target_weights must have one entry per level")
+    if v2.shape != eta.shape or not np.all(v2 >= 0):  # squared coefficients (NaN fails too)
+        raise ValueError("target_weights must be >= 0, one entry per level")
     ns = np.atleast_1d(np.asarray(n, dtype=float))
     kappas = np.array([solve_kappa(eta, m, ridge, mult) for m in ns])
     with np.errstate(divide="ignore", invalid="ignore"):
