@@ -437,6 +437,9 @@ def test_ties_must_be_error_or_false_and_names_may_be_built_at_run_time():
     false, error = "".join(["fal", "se"]), "".join(["err", "or"])
     np.testing.assert_array_equal(B.majority(4, ties=false).table(), B.majority(4, "false").table())
     assert B.majority(5, ties=error) == B.majority(5)
+    np.testing.assert_array_equal(
+        B.make_function("majority", 5, ties=error).table(), B.majority(5).table()
+    )
     for name in ("random", "constant", "first", "mean", "majority", "parity"):
         built = "".join(list(name))
         assert built is not name or len(name) == 1
@@ -463,7 +466,10 @@ def test_weights_by_degree_have_one_entry_per_degree_and_degree_counts_strictly_
     assert B.degree(and2, tol=0.5) == -1 and B.degree(and2, tol=0.49) == 2
 
 
-@pytest.mark.parametrize(("n", "n_samples", "batch_size"), [(3, 11, 12), (4, 9, 1), (1, 2, 5)])
+# (2, 5, 9): three samples per call and a last call of two, where 5 - 3 and 5 XOR 3 differ
+@pytest.mark.parametrize(
+    ("n", "n_samples", "batch_size"), [(3, 11, 12), (4, 9, 1), (1, 2, 5), (2, 5, 9)]
+)
 def test_monte_carlo_draws_exactly_n_samples_in_batches_and_its_error_is_the_sample_sem(
     n, n_samples, batch_size
 ):
@@ -496,3 +502,10 @@ def test_monte_carlo_needs_two_samples_and_one_bit():
             B.monte_carlo_sensitivity(f, 1, **kw)
     with pytest.raises(ValueError, match="n must be at least 1"):
         B.monte_carlo_sensitivity(lambda bits: np.ones(len(bits)), 0, n_samples=4)
+
+
+def test_a_function_takes_a_matrix_of_bits_only():
+    f = B.parity(3)
+    for shape in [(3,), (1, 3, 3), (2, 4), (1, 1, 3)]:
+        with pytest.raises(ValueError, match=r"shape \[m, 3\]"):
+            f(np.zeros(shape, dtype=np.uint8))
