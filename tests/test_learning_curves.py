@@ -86,26 +86,6 @@ def test_finite_n_conservation_identity_by_brute_force():
     assert learn.sum() <= 15
 
 
-def test_theory_matches_empirical_kernel_regression():
-    V, L = 2, 8
-    T = enumerate_sequences(V, L)
-    mu = np.full(len(T), 1 / len(T))
-    kernel = functools.partial(kn.onehot_attention_nngp, V=2, beta=1.0, nonlinearity="relu")
-    spec = sp.binary_spectrum(kernel, L)
-    K = kernel(T, T)
-    s = 1 - 2 * T
-    n_grid = np.array([16, 48, 128])
-    for k in (1, 2):
-        g = np.prod([(s[:, 2 * i] - s[:, 2 * i + 1]) / np.sqrt(2) for i in range(k)], axis=0)
-        pred = lc.eigenlearning(
-            spec.eigenvalues, sp.specht_weights(spec, k), n_grid, 1e-3, spec.multiplicities
-        )
-        emp = lc.empirical_learning_curve(K, mu, g, n_grid, n_seeds=24, ridge=1e-3, seed=k)
-        se = emp.learnability.std(0) / np.sqrt(24)
-        # Eigenlearning is an asymptotic theory: allow 0.05 absolute plus 3 standard errors.
-        assert np.all(np.abs(emp.learnability.mean(0) - pred.learnability) < 0.05 + 3 * se)
-
-
 def test_bad_inputs():
     with pytest.raises(ValueError, match="n must be"):
         lc.solve_kappa(np.array([1.0]), 0, 0.1)
@@ -378,3 +358,25 @@ def test_empirical_curve_validation():
     for ridge in (0.0, -0.1, -1.0):
         with pytest.raises(ValueError, match="ridge > 0"):
             lc.empirical_learning_curve(K, mu, g, np.array([2]), 2, ridge, 0)
+
+
+# The slowest test (a GP kernel on all 256 sequences, then 24 fits a size), kept last: mutation
+# testing runs this file with -x, so a mutant that a fast test kills never waits for it.
+def test_theory_matches_empirical_kernel_regression():
+    V, L = 2, 8
+    T = enumerate_sequences(V, L)
+    mu = np.full(len(T), 1 / len(T))
+    kernel = functools.partial(kn.onehot_attention_nngp, V=2, beta=1.0, nonlinearity="relu")
+    spec = sp.binary_spectrum(kernel, L)
+    K = kernel(T, T)
+    s = 1 - 2 * T
+    n_grid = np.array([16, 48, 128])
+    for k in (1, 2):
+        g = np.prod([(s[:, 2 * i] - s[:, 2 * i + 1]) / np.sqrt(2) for i in range(k)], axis=0)
+        pred = lc.eigenlearning(
+            spec.eigenvalues, sp.specht_weights(spec, k), n_grid, 1e-3, spec.multiplicities
+        )
+        emp = lc.empirical_learning_curve(K, mu, g, n_grid, n_seeds=24, ridge=1e-3, seed=k)
+        se = emp.learnability.std(0) / np.sqrt(24)
+        # Eigenlearning is an asymptotic theory: allow 0.05 absolute plus 3 standard errors.
+        assert np.all(np.abs(emp.learnability.mean(0) - pred.learnability) < 0.05 + 3 * se)
