@@ -223,3 +223,15 @@ def test_a_table_embedding_maps_ids_beyond_it_to_its_last_row() -> None:
     np.testing.assert_allclose(m.outer, x.T @ x)
     np.testing.assert_allclose(m.total, x.sum(axis=0))
     assert emb.dim == 2 and emb.label == "test (d = 2)"
+
+
+def test_moments_of_two_texts_add_up_to_the_moments_of_both_and_subtract_back():
+    # Sufficient statistics are sums over windows: those of A + those of B are those of A then B.
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 4, size=(7, 3)), rng.integers(0, 4, size=(5, 3))
+    ma, mb, both = (pos.onehot_moments(w, 4) for w in (a, b, np.concatenate([a, b])))
+    for got, want in ((ma + mb, both), (both - mb, ma)):
+        assert (got.n, got.length, got.dim) == (want.n, want.length, want.dim)
+        np.testing.assert_array_equal(got.total, want.total)
+        np.testing.assert_array_equal(got.outer, want.outer)
+        np.testing.assert_allclose(got.covariance(), want.covariance(), atol=1e-15)
