@@ -256,7 +256,7 @@ def test_eigenlearning_bookkeeping_against_closed_forms():
 
 def test_samples_to_learn_validation_and_boundaries():
     eta, v2 = np.array([1.0, 0.1]), np.array([0.6, 0.4])
-    for bad in ([0.5], [0.5, 0.5, 0.1], [1.0, -0.1], [0.0, 0.0]):
+    for bad in ([0.5], [0.5, 0.5, 0.1], [1.0, -0.1], [0.0, 0.0], [np.nan, 0.5]):
         with pytest.raises(ValueError, match="target_weights"):
             lc.samples_to_learn(eta, np.array(bad), 0.5, 0.1)
     for theta in (0, 0.0, 1.0, -0.5, 1.5):
@@ -332,19 +332,32 @@ def test_empirical_curve_matches_one_fit_at_a_time_in_any_chunking(monkeypatch):
     K = np.exp(-((X[:, None] - X[None]) ** 2).sum(-1) / 4)
     measure = rng.uniform(0.5, 1.5, size=N)  # not normalised: the function normalises it
     targets = np.stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]], axis=1)
-    n_grid, n_seeds, ridge = np.array([7, 20]), 5, 0.05
+    n_grid, n_seeds, ridge = np.array([3, 7, 20]), 5, 0.05
     ref = _reference_curve(K, measure, targets, n_grid, n_seeds, ridge, seed=3)
     for budget in (lc.CHUNK_ENTRIES, 2 * N * 20, 1):  # one chunk, two seeds a chunk, one each
         monkeypatch.setattr(lc, "CHUNK_ENTRIES", budget)
         both = lc.empirical_learning_curve(K, measure, targets, n_grid, n_seeds, ridge, seed=3)
-        assert both.learnability.shape == (n_seeds, 2, 2)
+        assert both.learnability.shape == (n_seeds, len(n_grid), 2)
         np.testing.assert_allclose(both.learnability, ref[0], rtol=1e-8, atol=1e-10)
         np.testing.assert_allclose(both.test_mse, ref[1], rtol=1e-8, atol=1e-10)
         np.testing.assert_allclose(both.sum_learnabilities, ref[2], rtol=1e-8)
         one = lc.empirical_learning_curve(K, measure, targets[:, 1], n_grid, n_seeds, ridge, 3)
-        assert one.learnability.shape == (n_seeds, 2)
+        assert one.learnability.shape == (n_seeds, len(n_grid))
         np.testing.assert_allclose(one.learnability, ref[0][..., 1], rtol=1e-8, atol=1e-10)
         np.testing.assert_allclose(one.test_mse, ref[1][..., 1], rtol=1e-8, atol=1e-10)
+
+
+def test_a_training_set_as_large_as_the_pool_is_one_fit_like_any_other():
+    # Draws are with replacement, so n = N is an ordinary size (not the whole pool once each).
+    rng = np.random.default_rng(2)
+    N = 20
+    X = rng.normal(size=(N, 2))
+    K = np.exp(-((X[:, None] - X[None]) ** 2).sum(-1) / 2)
+    measure, targets = np.full(N, 1.0), np.stack([X[:, 0], X[:, 0] * X[:, 1]], axis=1)
+    ref = _reference_curve(K, measure, targets, np.array([N]), 3, 0.1, seed=4)
+    got = lc.empirical_learning_curve(K, measure, targets, np.array([N]), 3, 0.1, seed=4)
+    np.testing.assert_allclose(got.learnability, ref[0], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(got.test_mse, ref[1], rtol=1e-8, atol=1e-10)
 
 
 def test_empirical_curve_validation():
