@@ -188,3 +188,57 @@ def test_the_record_names_the_runner_s_chapter_and_keeps_nan_values(
     record = json.loads(out.read_text())
     assert record["chapter"] == "from-the-runner"
     assert record["counts"]["inconclusive"] == 1
+
+
+# ------------------------------------------------------------------ bounds, intervals, controls
+
+
+def test_a_limit_exactly_z_standard_errors_away_is_decided() -> None:
+    # 1.5 - 1.0 = 0.5 = 2 * 0.25 exactly in binary: "within 2 SE" means strictly inside
+    assert at_least(1.5, 1.0, se=0.25).holds is True
+    assert at_most(0.5, 1.0, se=0.25).holds is True
+    assert at_least(1.4375, 1.0, se=0.25).holds is None  # 1.75 SE away
+
+
+def test_between_holds_on_the_closed_interval_with_the_distance_to_the_nearer_end() -> None:
+    for x, holds, margin in [
+        (3.0, True, 2.0),
+        (8.0, True, 2.0),
+        (1.0, True, 0.0),
+        (10.0, True, 0.0),
+        (0.5, False, -0.5),
+        (12.0, False, -2.0),
+    ]:
+        o = st.between(x, 1.0, 10.0)
+        assert (o.holds, o.margin) == (holds, margin), x
+
+
+def _control(negative: bool, *holds: bool | None) -> st.Control:
+    items = ["a", "b", "c"][: len(holds)] if len(holds) > 1 else [""]
+    results = tuple(
+        st.Evaluated(i, h, f"v{i}", 0.0, "" if h is not None else "no power")
+        for i, h in zip(items, holds, strict=True)
+    )
+    return st.Control("null", negative, results)
+
+
+def test_a_controls_cell_says_how_it_behaved_in_words() -> None:
+    # negative controls: the test must not hold on them
+    assert _control(True, False).summary() == "null: v → fails ✓"
+    assert _control(True, None).summary() == "null: v → does not pass ✓"
+    assert _control(True, False, None).summary() == "null: a va, b vb → does not pass ✓"
+    assert _control(True, True).summary() == "null: v → passes ✗"
+    assert (
+        _control(True, True, False, True).summary() == "null: a va, b vb, c vc → passes on a, c ✗"
+    )
+    # positive controls: the test must hold on them
+    assert _control(False, True).summary() == "positive: null: v → holds ✓"
+    assert _control(False, True, None).summary() == "positive: null: a va, b vb → does not fail ✓"
+    assert _control(False, False, True).summary() == "positive: null: a va, b vb → fails on a ✗"
+
+
+def test_an_itemised_row_counts_its_items_in_words() -> None:
+    one = row({"L=4": 1.0}, {"flat": {"L=4": 0.0}}, itemised=True)
+    two = row({"L=4": 1.0, "L=8": 0.2}, {"flat": {"L=4": 0.0, "L=8": 0.0}}, itemised=True)
+    assert "(1 item: L=4 1)" in one.ours
+    assert two.ours.startswith("worst: L=8 0.2; failing: L=8 (2 items: L=4 1, L=8 0.2)")
