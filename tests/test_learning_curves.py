@@ -213,6 +213,11 @@ def test_ridgeless_kappa_is_zero_exactly_from_the_rank_on():
 
 
 def test_level_validation():
+    # round-off below zero (up to 1e-12 of the largest eigenvalue, or of 1) is a zero eigenvalue
+    one_level = lc.solve_kappa(np.array([1.0, 0.0]), 1.5, 0.1)
+    assert lc.solve_kappa(np.array([1.0, -1e-12]), 1.5, 0.1) == one_level
+    with pytest.raises(ValueError, match="negative"):
+        lc.solve_kappa(np.array([1.0, -2e-12]), 1.5, 0.1)
     with pytest.raises(ValueError, match="1-d arrays"):
         lc.solve_kappa(np.ones((2, 2)), 1.0, 0.1)
     for mult in ([1.0], [1.0, 1.0, 1.0]):
