@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -242,3 +243,30 @@ def test_an_itemised_row_counts_its_items_in_words() -> None:
     two = row({"L=4": 1.0, "L=8": 0.2}, {"flat": {"L=4": 0.0, "L=8": 0.0}}, itemised=True)
     assert "(1 item: L=4 1)" in one.ours
     assert two.ours.startswith("worst: L=8 0.2; failing: L=8 (2 items: L=4 1, L=8 0.2)")
+
+
+def test_at_most_has_the_same_two_standard_errors_as_at_least() -> None:
+    assert at_most(0.5, 1.0, se=0.3).holds is None  # 1.67 SE below the limit: no power at z = 2
+    assert at_most(0.5, 1.0, se=0.3, z=1.0).holds is True
+
+
+def test_an_itemised_control_needs_exactly_the_datas_items_in_order() -> None:
+    data = {"a": 1.0, "b": 1.0}
+    for bad, got in [
+        ({"b": 0.0, "a": 0.0}, "['b', 'a']"),
+        ({"a": 0.0, "b": 0.0, "c": 0.0}, "c"),
+        ({"a": 0.0}, "['a']"),
+        (0.0, "float"),
+    ]:
+        with pytest.raises(ValueError, match="must have the items") as err:
+            row(data, {"flat": bad}, itemised=True)
+        assert got in str(err.value)
+
+
+def test_counts_read_verdicts_rebuilt_from_their_json_records() -> None:
+    rows = [row(1.0, {"flat": 0.0}), row(0.1, {"flat": 0.0}), row(1.0, {"flat": 0.9})]
+    rebuilt = [st.Claim.from_record(json.loads(json.dumps(dataclasses.asdict(c)))) for c in rows]
+    want = {st.PASSED: 1, st.FAILED: 1, st.INCONCLUSIVE: 1}
+    for claims in (rows, rebuilt):
+        got = st.counts(claims)
+        assert {v: n for v, n in got.items() if n} == want
