@@ -95,8 +95,9 @@ def test_bad_inputs():
         lc.solve_kappa(np.array([1.0]), 3, -0.1)
     with pytest.raises(ValueError, match="one entry per level"):
         lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0]), 3, 0.1)
-    with pytest.raises(ValueError, match=">= 0"):  # v^2 cannot be negative
-        lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0, -2.0]), 3, 0.1)
+    for negative in (-2.0, -0.25):  # v^2 cannot be negative
+        with pytest.raises(ValueError, match=">= 0"):
+            lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0, negative]), 3, 0.1)
     with pytest.raises(ValueError, match=">= 0"):
         lc.eigenlearning(np.array([1.0, 0.5]), np.array([1.0, np.nan]), 3, 0.1)
 
@@ -218,8 +219,9 @@ def test_level_validation():
     assert lc.solve_kappa(np.array([1.0, -1e-12]), 1.5, 0.1) == one_level
     with pytest.raises(ValueError, match="negative"):
         lc.solve_kappa(np.array([1.0, -2e-12]), 1.5, 0.1)
-    with pytest.raises(ValueError, match="1-d arrays"):
-        lc.solve_kappa(np.ones((2, 2)), 1.0, 0.1)
+    for not_1d in (np.ones((2, 2)), np.float64(1.0)):
+        with pytest.raises(ValueError, match="1-d arrays"):
+            lc.solve_kappa(not_1d, 1.0, 0.1)
     for mult in ([1.0], [1.0, 1.0, 1.0]):
         with pytest.raises(ValueError, match="equal length"):
             lc.solve_kappa(np.array([1.0, 0.5]), 1.0, 0.1, np.array(mult))
