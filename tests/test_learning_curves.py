@@ -371,7 +371,7 @@ def test_empirical_curve_validation():
     N = 8
     K, mu, g = np.eye(N), np.full(N, 1 / N), np.ones(N)
     bad_kernels = [np.eye(N + 1), np.ones((N, N + 1)), np.eye(N - 1)]
-    bad_targets = [np.ones(N + 1), np.ones(N - 1), np.ones((N, 2, 2))]
+    bad_targets = [np.ones(N + 1), np.ones(N - 1), np.ones((N, 2, 2)), np.float64(1.0)]
     for args in [(k, mu, g) for k in bad_kernels] + [(K, mu, t) for t in bad_targets]:
         with pytest.raises(ValueError, match="match the measure"):
             lc.empirical_learning_curve(*args, np.array([2]), 2, 0.1, 0)

@@ -265,7 +265,7 @@ def empirical_learning_curve(
     single = g.ndim == 1
     g = g[:, None] if single else g
     N = len(measure)
-    if K.shape != (N, N) or g.shape[0] != N or g.ndim != 2:
+    if K.shape != (N, N) or g.ndim != 2 or g.shape[0] != N:  # a 0-d target too
         raise ValueError(f"K must be [{N}, {N}] and target [{N}] or [{N}, k] to match the measure")
     if ridge <= 0:
         raise ValueError("empirical curves draw with replacement; use ridge > 0")
