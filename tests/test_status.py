@@ -270,3 +270,29 @@ def test_counts_read_verdicts_rebuilt_from_their_json_records() -> None:
     for claims in (rows, rebuilt):
         got = st.counts(claims)
         assert {v: n for v, n in got.items() if n} == want
+
+
+def test_a_controls_behaviour_is_a_truth_value() -> None:
+    assert _control(True, False).behaves is True and _control(True, None).behaves is True
+    assert _control(True, True).behaves is False and _control(False, False).behaves is False
+
+
+def test_a_single_item_control_that_passes_names_no_items() -> None:
+    lenient = row(1.0, {"flat": 0.9})
+    assert lenient.reasons[0] == (
+        "negative control 'flat' passes: the test cannot tell the claim from its negation"
+    )
+
+
+def test_the_worst_item_is_ranked_among_measured_margins() -> None:
+    # the unmeasured item (nan, undecided) cannot be ranked; the worst measured one is shown
+    r = row(
+        {"a": 1.0, "b": 0.6, "c": math.nan}, {"flat": {"a": 0.0, "b": 0.0, "c": 0.0}}, itemised=True
+    )
+    assert r.ours.startswith("worst: b 0.6 (3 items")
+
+
+def test_an_itemised_claim_needs_items_and_a_bound_without_error_shows_none() -> None:
+    with pytest.raises(ValueError, match="has no items"):
+        row({}, {"flat": {}}, itemised=True)
+    assert at_most(0.5, 1.0).value == "0.5" and at_least(0.5, 0.1).value == "0.5"
