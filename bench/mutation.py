@@ -127,7 +127,8 @@ def _digest(path: Path) -> str:
 
 
 def retest_survivors(module: str) -> None:
-    """Run the current tests on the last session's survivors only (after writing tests for them).
+    """Run the current tests on the last session's survivors (after writing tests for them) and on
+    any mutant an interrupted run left (cosmic-ray runs every pending one).
 
     The mutants' positions belong to the module as it was mutated, so this needs the module
     unchanged since (:func:`main` checks the hash kept with the session); the tests are copied
@@ -300,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--retest",
         action="store_true",
-        help="re-run only the last sessions' survivors with the current tests (module unchanged)",
+        help="re-run the last sessions' survivors, and mutants not yet run, with the current tests "
+        "(module unchanged)",
     )
     p.add_argument(
         "--list",
