@@ -176,6 +176,9 @@ def test_ctrl_c_is_one_line_recorded_as_interrupted_and_keeps_the_last_good_outp
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's foreground job
+        # ... whose SIGINT is not ignored: a shell ignores it in background jobs (CI run with
+        # "&" or nohup), and Python keeps an ignored SIGINT ignored, so no Ctrl-C would arrive
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     work = demo_project / "_build" / "work"
     deadline = time.time() + 120
