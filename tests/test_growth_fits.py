@@ -162,3 +162,163 @@ def test_two_point_exponent():
         two_point_exponent((16, 256), (20.0, np.inf), (2.0, 8.0))
     with pytest.raises(ValueError, match="T0 < T1"):
         two_point_exponent((256, 16), (20.0, 80.0), (2.0, 8.0))
+
+
+# --------------------------------------------------------------------------- boundaries and input
+
+
+def test_fit_text_and_forms():
+    from biasbook.maths.growth_fits import ScalingFit
+
+    T = np.array([1.0, np.e, np.e**2])
+    log_form = "".join(["lo", "g"])  # a name built at run time, not the literal
+    fit = ScalingFit(log_form, 1.0, 2.0, 0.0, 1.0)
+    np.testing.assert_allclose(fit(T), [1.0, 3.0, 5.0])
+    assert fit.formula() == "m* = 1 + 2 log T"
+    assert ScalingFit("linear", 1.0, 2.0, 0.0, 1.0)(T) == pytest.approx(1.0 + 2.0 * T)
+    assert ScalingFit("linear", 1.0, 0.0, 0.0, 1.0).formula("y") == "y = 1 + 0 T"
+    assert ScalingFit("linear", 1.0, -0.5, 0.0, 1.0).formula() == "m* = 1 - 0.5 T"
+    assert ScalingFit("linear", 1.0, -2.0, 0.0, 1.0).formula() == "m* = 1 - 2 T"
+
+
+def test_weighted_fits_match_an_independent_solver():
+    # np.polyfit weights the residuals by w, i.e. by 1 / sigma.
+    T = np.array([8.0, 16, 32, 64, 128])
+    m = np.array([30.0, 52, 61, 95, 120])
+    sigma = np.array([0.5, 2.0, 3.0, 1.5, 9.0])
+    cmp = compare_fits(T, m, sigma)
+    for fit, x in ((cmp.log, np.log(T)), (cmp.linear, T)):
+        b, a = np.polyfit(x, m, 1, w=1 / sigma)
+        assert (fit.a, fit.b) == pytest.approx((a, b))
+        assert fit.chi2 == pytest.approx(np.sum(((m - a - b * x) / sigma) ** 2))
+    # Log-space fits: weights (m / sigma)^2, chi2 on the original scale with sigma.
+    p = fit_power_law(T, m, sigma)
+    alpha, log_c = np.polyfit(np.log(T), np.log(m), 1, w=m / sigma)
+    assert (p.alpha, p.c) == pytest.approx((alpha, np.exp(log_c)))
+    assert p.chi2 == pytest.approx(np.sum(((m - p.c * T**p.alpha) / sigma) ** 2))
+    q = fit_polylog(T, m, sigma)
+    k, log_c = np.polyfit(np.log(np.log(T)), np.log(m), 1, w=m / sigma)
+    assert (q.k, q.c) == pytest.approx((k, np.exp(log_c)))
+    assert q.chi2 == pytest.approx(np.sum(((m - q.c * np.log(T) ** q.k) / sigma) ** 2))
+
+
+def test_fit_results_are_immutable():
+    import dataclasses
+
+    T = np.array([8.0, 16, 32, 64])
+    m = np.array([3.0, 4.0, 6.0, 7.0])
+    for fit in (fit_power_law(T, m), fit_polylog(T, m), classify_growth(T, m, 0.1 * m)):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fit.chi2 = 0.0 if not hasattr(fit, "law") else None  # type: ignore[misc]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fit.c = 1.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("T", "m"),
+    [([8, 16, 32], [1, 2, 3, 4]), ([8, 16, 32, 64], [1, 2, 3]), ([[8, 16], [32, 64]],) * 2],
+)
+def test_shapes_must_match(T, m):
+    with pytest.raises(ValueError, match="1-d of equal length"):
+        compare_fits(T, m)
+    with pytest.raises(ValueError, match="1-d of equal length"):
+        fit_power_law(T, m)
+
+
+@pytest.mark.parametrize("sigma", [[0.1, 0.1, 0.1], [0.1] * 5, [0.1, -0.1, 0.1, 0.1]])
+def test_sigma_must_match_and_be_positive(sigma):
+    T, m = [8, 16, 32, 64], [1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(ValueError, match="sigma must be positive, one per point"):
+        compare_fits(T, m, sigma)
+    with pytest.raises(ValueError, match="sigma must be positive, one per point"):
+        fit_power_law(T, m, sigma)
+
+
+def test_domains_of_the_fits():
+    # compare_fits and fit_power_law need T > 0; the log-log fits need T > 1; m* > 0 in log space.
+    for T in ([0.0, 1, 2], [-1.0, 1, 2]):
+        with pytest.raises(ValueError, match="T must be positive"):
+            compare_fits(T, [1.0, 2, 3])
+        with pytest.raises(ValueError, match="T must exceed 0"):
+            fit_power_law(T, [1.0, 2, 3])
+    with pytest.raises(ValueError, match="T must exceed 1"):
+        fit_polylog([0.5, 2, 4], [1.0, 2, 3])
+    for m in ([1.0, 0.0, 3.0], [1.0, -2.0, 3.0]):
+        with pytest.raises(ValueError, match="m_star be positive"):
+            fit_power_law([2, 4, 8], m)
+    # Small but valid values: T and sigma below 1, two distinct lengths, T = 1 for a power law.
+    slope = np.polyfit([0.5, 1, 2], [1.0, 2, 3], 1)[0]
+    assert compare_fits([0.5, 1, 2], [1.0, 2, 3], [0.5] * 3).linear.b == pytest.approx(slope)
+    assert fit_power_law([1, 2, 4], [3.0, 6.0, 12.0], [0.3, 0.6, 1.2]).alpha == pytest.approx(1.0)
+    assert fit_power_law([2, 4], [3.0, 6.0]).alpha == pytest.approx(1.0)
+    assert fit_polylog([np.e, np.e**2], [3.0, 12.0]).k == pytest.approx(2.0)
+
+
+def test_classify_small_valid_sweeps_and_halves():
+    # Four thresholds from T = 2 (just above the log-log domain) are enough; each half of the
+    # sorted lengths needs two distinct ones.
+    T = [2, 4, 8, 16]
+    m = 3.0 * np.array(T) ** 0.5
+    g = classify_growth(T, m, 0.01 * m)
+    assert (g.T_low, g.T_high) == ((2.0, 4.0), (8.0, 16.0))
+    assert sum(classification_rates(T, m, 0.01 * m, n_rep=10).values()) == pytest.approx(1.0)
+    for bad in ([2, 2, 4, 8], [2, 4, 8, 8]):
+        with pytest.raises(ValueError, match="each half"):
+            classify_growth(bad, [1.0, 2, 3, 4], [0.1] * 4)
+    with pytest.raises(ValueError, match="exceed 1"):
+        classify_growth([1, 4, 8, 16], [1.0, 2, 3, 4], [0.1] * 4)
+
+
+def test_summary_names_both_halves():
+    T = [8, 16, 32, 64, 128]
+    m = 2.0 * np.array(T, dtype=float) ** 0.5
+    s = classify_growth(T, m, 0.01 * m).summary()
+    assert s.startswith("α 0.50 ± ")
+    assert "(T 8–16) → 0.50 ± " in s and "(T 32–128): power law" in s
+
+
+def test_flat_thresholds_at_zero_significance_are_undecided():
+    # m* = 1 (log m* = 0): both exponents, the drop and the gap are exactly 0; with z = 0 no
+    # strict inequality holds, so no law is claimed.
+    T = [8, 16, 32, 64]
+    g = classify_growth(T, [1.0] * 4, [0.1] * 4, z=0.0)
+    assert (g.drop, g.polylog_gap) == (0.0, 0.0)
+    assert g.law == "undecided"
+
+
+def test_classification_rates_defaults():
+    # 1000 replicates from seed 0, as documented in the signature.
+    T = T_WIDE[:6]
+    m = 2.0 * T**0.5
+    rates = classification_rates(T, m, 0.3 * m)
+    assert rates == classification_rates(T, m, 0.3 * m, n_rep=1000, seed=0)
+    assert rates != classification_rates(T, m, 0.3 * m, n_rep=1000, seed=1)
+    assert all(abs(r * 1000 - round(r * 1000)) < 1e-9 for r in rates.values())
+    assert any(0 < r < 1 for r in rates.values())
+
+
+@pytest.mark.parametrize(
+    ("T", "m", "s"),
+    [
+        ((0, 16), (1.0, 2.0), (0.1, 0.1)),
+        ((-1, 16), (1.0, 2.0), (0.1, 0.1)),
+        ((16, 16), (1.0, 2.0), (0.1, 0.1)),
+        ((8, 16), (0.0, 2.0), (0.1, 0.1)),
+        ((8, 16), (-1.0, 2.0), (0.1, 0.1)),
+        ((8, 16), (1.0, 0.0), (0.1, 0.1)),
+        ((8, 16), (1.0, -1.0), (0.1, 0.1)),
+        ((8, 16), (1.0, 2.0), (0.0, 0.1)),
+        ((8, 16), (1.0, 2.0), (-0.1, 0.1)),
+        ((8, 16), (1.0, 2.0), (0.1, 0.0)),
+        ((8, 16), (1.0, 2.0), (0.1, -0.1)),
+    ],
+)
+def test_two_point_exponent_rejects(T, m, s):
+    with pytest.raises(ValueError, match="0 < T0 < T1"):
+        two_point_exponent(T, m, s)
+
+
+def test_two_point_exponent_small_values():
+    a, se = two_point_exponent((0.5, 2.0), (0.5, 1.0), (0.05, 0.1))
+    assert a == pytest.approx(0.5)
+    assert se == pytest.approx(np.hypot(0.1, 0.1) / np.log(4))

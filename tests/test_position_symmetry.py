@@ -235,3 +235,159 @@ def test_moments_of_two_texts_add_up_to_the_moments_of_both_and_subtract_back():
         np.testing.assert_array_equal(got.total, want.total)
         np.testing.assert_array_equal(got.outer, want.outer)
         np.testing.assert_allclose(got.covariance(), want.covariance(), atol=1e-15)
+
+
+# --------------------------------------------------------------------------- boundaries and input
+
+
+def test_moments_of_one_window_and_bucket_range() -> None:
+    # One window: mean is the window, covariance zero (ML normalisation); none: an error.
+    x = np.array([[1, 0, 2]])
+    mom = pos.onehot_moments(x, dim=3)
+    np.testing.assert_array_equal(mom.mean(), np.eye(3)[x[0]].ravel())
+    np.testing.assert_array_equal(mom.covariance(), np.zeros((9, 9)))
+    with pytest.raises(ValueError, match="zero windows"):
+        pos.onehot_moments(np.zeros((0, 3), dtype=int), dim=3).covariance()
+    # Ids outside [0, dim), either side alone; a 3-d array is not a set of windows.
+    for bad in ([[0, 3]], [[-1, 1]]):
+        with pytest.raises(ValueError, match=r"bucket ids must lie in \[0, 3\)"):
+            pos.onehot_moments(np.array(bad), dim=3)
+    with pytest.raises(ValueError, match="windows must be"):
+        pos.embedded_moments(np.zeros((2, 2, 2), dtype=int), np.eye(3))
+
+
+def test_onehot_moments_without_the_top_bucket() -> None:
+    # The co-occurrence blocks keep their d x d shape when the last id never occurs.
+    x = np.array([[0, 1], [1, 1], [0, 0]])
+    mom = pos.onehot_moments(x, dim=4)
+    dense = np.eye(4)[x].reshape(3, 8)
+    np.testing.assert_array_equal(mom.outer, dense.T @ dense)
+
+
+def test_table_embedding_is_frozen_and_compared_by_identity() -> None:
+    import dataclasses
+
+    table = np.eye(3)
+    emb = pos.TableEmbedding(table, "t")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        emb.name = "u"  # type: ignore[misc]
+    # Arrays cannot be compared or hashed as fields: equality is identity, so it can key a dict.
+    assert emb == emb and emb != pos.TableEmbedding(table, "t")
+    assert {emb: 1}[emb] == 1
+
+
+@pytest.mark.parametrize("bad", [np.ones(4), np.ones((6, 4)), np.ones((2, 2, 2))])
+def test_non_square_covariances_rejected(bad) -> None:
+    with pytest.raises(ValueError, match="square matrix"):
+        pos.blocks(bad, 2)
+
+
+def test_principal_cross_energy_of_the_top_components() -> None:
+    # Against the principal part built from NumPy's full eigendecomposition, k = 1 and 3.
+    C = random_psd(12, seed=11)
+    vals, vecs = np.linalg.eigh(C)
+    for k in (1, 3):
+        part = (vecs[:, -k:] * vals[-k:]) @ vecs[:, -k:].T
+        expected = pos.isotypic_energy(part, 4)["cross"]
+        assert pos.principal_cross_energy(C, 4, k) == pytest.approx(expected, rel=1e-9)
+
+
+def test_trivial_fraction_shapes() -> None:
+    # A single vector counts as one column; six entries are 2 blocks of 3 or 3 of 2.
+    v = np.arange(1.0, 7.0)
+    blocks = v.reshape(2, 3)
+    expected = 2 * np.sum(blocks.mean(axis=0) ** 2) / np.sum(v**2)
+    np.testing.assert_allclose(pos.trivial_fraction(v, 2), [expected])
+    np.testing.assert_allclose(pos.trivial_fraction(np.stack([v, v], axis=1), 2), [expected] * 2)
+    with pytest.raises(ValueError, match="vectors of length 7 are not L = 2 blocks"):
+        pos.trivial_fraction(np.ones((7, 3)), 2)
+
+
+def test_top_components_against_numpy() -> None:
+    C = random_psd(8, seed=12)
+    vals, vecs = np.linalg.eigh(C)
+    for k in (1, 3, 8, 20):
+        top, directions = pos.top_components(C, k)
+        kk = min(k, 8)
+        np.testing.assert_allclose(top, vals[::-1][:kk], rtol=1e-10)
+        # Each returned vector is the eigenvector of its eigenvalue (up to sign).
+        overlap = np.abs(np.sum(directions * vecs[:, ::-1][:, :kk], axis=0))
+        np.testing.assert_allclose(overlap, 1.0, atol=1e-8)
+
+
+def test_multiplets_are_the_leading_ones_with_their_gaps() -> None:
+    # L = 3, d = 2, C = I (x) diag(5, 2) + J (x) diag(1, 0.5) (invariant): D - B = diag(5, 2),
+    # D + 2B = diag(8, 3.5). Multiplet centres in descending order 5, 2; the nearest other level
+    # of Sym(C) is 3.5 for both (gap 1.5) and the spreads are 0, with a perturbation to see them.
+    base = np.kron(np.eye(3), np.diag([5.0, 2.0])) + np.kron(np.ones((3, 3)), np.diag([1.0, 0.5]))
+    m = pos.multiplets(base, 3, n=2)
+    np.testing.assert_allclose(m.centres, [5.0, 2.0])
+    np.testing.assert_allclose(np.abs(m.u), np.eye(2), atol=1e-12)
+    # Break the symmetry on token direction 1 only: position 0's variance up by 0.3.
+    C = base.copy()
+    C[0, 0] += 0.3
+    m = pos.multiplets(C, 3, n=2)
+    # Direction 0: D = 6.1, B = 1, centre D - B = 5.1; its levels are the eigenvalues of the
+    # position covariance diag(5.3, 5, 5) + J on the sum-zero plane; the other levels of Sym(C)
+    # are 8.1 (its trivial level), 3.5 and 2, so the gap is 1.6.
+    w = pos.contrast_basis(3)
+    levels = np.linalg.eigvalsh(w.T @ (np.diag([5.3, 5.0, 5.0]) + np.ones((3, 3))) @ w)[::-1]
+    np.testing.assert_allclose(m.centres[0], 5.1)
+    np.testing.assert_allclose(m.levels[0], levels)
+    gap = 1.6
+    np.testing.assert_allclose(m.spread_over_gap[0], (levels[0] - levels[-1]) / gap)
+    np.testing.assert_allclose(m.spread[0], (levels[0] - levels[-1]) / 5.1)
+
+
+def test_scalar_statistics_match_the_single_statistics() -> None:
+    length = 3
+    C = random_psd(9, seed=13)
+    stats = pos.scalar_statistics(C, length, n_multiplets=2)
+    assert stats["ratio"] == pytest.approx(pos.breaking_ratio(C, length))
+    assert stats["offdiag_ratio"] == pytest.approx(pos.offdiag_breaking_ratio(C, length))
+    energy = pos.isotypic_energy(C, length)
+    assert stats["energy_cross"] == pytest.approx(energy["cross"])
+    norm, deviation = pos.lag_profile(C, length)
+    np.testing.assert_allclose(stats["lag_norm"], norm)
+    np.testing.assert_allclose(stats["lag_deviation"], deviation)
+    np.testing.assert_allclose(stats["multiplet_spread"], pos.multiplets(C, length, 2).spread)
+
+
+def test_position_profiles_with_more_columns_than_positions() -> None:
+    # k = 3 columns of L = 2 positions (d = 2); the second one's largest entry is negative.
+    w1, w2 = np.array([0.6, 0.8]), np.array([0.28, -0.96])
+    u = np.array([1.0, 2.0]) / np.sqrt(5)
+    v = np.stack([np.kron(w1, u), np.kron(w2, u), np.kron(w1, -u)], axis=1)
+    profiles, rank_one = pos.position_profiles(v, 2)
+    np.testing.assert_allclose(profiles, np.stack([w1, -w2, w1], axis=1), atol=1e-12)
+    np.testing.assert_allclose(rank_one, 1.0)
+
+
+@pytest.mark.parametrize("length", [3, 4])
+def test_spectral_statistics_against_the_symmetrised_matrix(length: int) -> None:
+    d = 3
+    C = random_psd(length * d, seed=14)
+    full = length * d
+    stats = pos.spectral_statistics(C, length, n_eigs=full)
+    sym = pos.symmetrize(C, length)
+    sym_vals, sym_vecs = np.linalg.eigh(sym)
+    np.testing.assert_allclose(stats["sym_eigenvalues"], sym_vals[::-1], atol=1e-10)
+    # A level of Sym(C) is trivial when its eigenvector lies in the trivial sector.
+    frac = pos.trivial_fraction(sym_vecs[:, ::-1], length)
+    np.testing.assert_array_equal(stats["sym_is_trivial"], frac > 0.5)
+    np.testing.assert_allclose(stats["eigenvalues"], np.linalg.eigvalsh(C)[::-1], rtol=1e-10)
+    # Defaults: 8 multiplets at most (here d = 3) and the principal part of the top 10 components.
+    assert stats["multiplet_centres"].shape == (d,)
+    top10 = pos.principal_cross_energy(C, length, min(10, full))
+    assert stats["principal_cross"] == pytest.approx(top10)
+    small = pos.spectral_statistics(random_psd(9 * 4, seed=15), 4, n_eigs=12)
+    assert small["multiplet_centres"].shape == (8,)
+
+
+def test_chunk_bounds() -> None:
+    assert pos.chunk_bounds(10, 3) == [(0, 3), (3, 7), (7, 10)]
+    assert pos.chunk_bounds(10, 2) == [(0, 5), (5, 10)]
+    assert pos.chunk_bounds(4, 4) == [(0, 1), (1, 2), (2, 3), (3, 4)]
+    for n_chunks in (1, 5, 0):
+        with pytest.raises(ValueError, match="need 2 <= n_chunks <= n"):
+            pos.chunk_bounds(4, n_chunks)

@@ -243,3 +243,210 @@ def test_tensor_multiplicity_known_values():
     assert [sg.tensor_multiplicity(lam, 2) for lam in shapes] == [11, 9, 7, 5, 3, 1]
     with pytest.raises(ValueError, match="V must be"):
         sg.tensor_multiplicity((2, 1), 0)
+
+
+# --------------------------------------------------------------------------- boundaries and input
+
+
+def test_partition_input_edge_cases():
+    # NumPy integers are integers; parts given out of order are named in their sorted order.
+    assert sg.validate_partition(np.array([3, 1])) == (3, 1)
+    assert sg.irrep_dimension((3, 2), n=np.int64(5)) == 5
+    with pytest.raises(ValueError, match=r"e\.g\. \(2, 1\)"):
+        sg.validate_partition((1, 2))
+    with pytest.raises(ValueError, match="hold integers"):
+        sg.validate_partition((2, -0.5))
+    with pytest.raises(ValueError, match="non-negative"):
+        sg.partitions(-1)
+    assert sg.partitions(3, max_parts=-1) == []  # at most -1 rows: none
+    assert sg.partitions(4, max_parts=0) == []
+    assert sg.partitions(0, max_parts=0) == [()]
+    assert sg.partitions(6, max_parts=np.int64(2)) == [(6,), (5, 1), (4, 2), (3, 3)]
+
+
+def test_boxes_below_first_row():
+    assert [sg.boxes_below_first_row(lam) for lam in [(5,), (4, 1), (3, 2, 1), (1, 1, 1)]] == [
+        0,
+        1,
+        3,
+        2,
+    ]
+
+
+def test_counts_are_exact_integers():
+    # Python ints, not floats: 30! / hooks is beyond float precision.
+    lam = (12, 10, 8)
+    dim, mult, size = sg.irrep_dimension(lam), sg.tensor_multiplicity(lam, 5), sg.class_size(lam)
+    assert all(type(x) is int for x in (dim, mult, size))
+    assert dim == _count_standard_tableaux(lam)
+    assert size == math.factorial(30) // (12 * 10 * 8)
+    # One row, V = 1: only the constant function; two rows need V >= 2.
+    assert sg.tensor_multiplicity((3,), 1) == 1
+    assert sg.tensor_multiplicity((2, 1), 1) == 0
+
+
+@pytest.mark.parametrize("bad", [[1, 1, 2], [0, 0, 1], [0, 2], [3, 1, 2]])
+def test_non_permutations_rejected(bad):
+    with pytest.raises(ValueError, match=rf"is not a permutation of 0\.\.{len(bad) - 1}$"):
+        sg.cycle_type(bad)
+
+
+def test_large_class_enumerated():
+    # Class sizes above 256 (CPython's cached small ints): the 7-cycles and (4, 3).
+    for mu in [(7,), (4, 3)]:
+        perms = sg.permutations_of_type(mu)
+        assert len(perms) == sg.class_size(mu) == math.factorial(7) // sg.centralizer_order(mu)
+        assert len({tuple(p) for p in perms}) == len(perms)
+
+
+def test_sequence_limit_is_exact():
+    # 2^14 sequences are allowed, 2^15 are not.
+    assert sg.permutation_index_map(range(14), 2).shape == (1 << 14,)
+    with pytest.raises(ValueError, match="too many to enumerate"):
+        sg.permutation_index_map(range(15), 2)
+    with pytest.raises(ValueError, match="too many to enumerate"):
+        sg.is_exchangeable(np.ones(3**9), 3, 9)
+
+
+@pytest.mark.parametrize("shape", [(), (15,), (17,), (17, 2), (16, 2, 2)])
+def test_values_of_wrong_shape_rejected(shape):
+    with pytest.raises(ValueError, match="expected values on all 16 sequences"):
+        sg.project((4,), np.ones(shape), 2, 4)
+
+
+def test_vector_and_column_inputs_agree():
+    V, L = 2, 4
+    g = np.random.default_rng(3).normal(size=(V**L, 2))
+    for lam in sg.partitions(L, max_parts=V):
+        for method in ("group", "central"):
+            col = sg.project(lam, g, V, L, method=method)
+            np.testing.assert_allclose(sg.project(lam, g[:, 1], V, L, method=method), col[:, 1])
+    # The class sum applied to one vector: the sum over the class of g at the permuted sequences.
+    for mu in [(2, 1, 1), (3, 1), (2, 2)]:
+        expected = sum(g[sg.permutation_index_map(p, V), 1] for p in sg.permutations_of_type(mu))
+        np.testing.assert_allclose(sg.class_sum_apply(mu, g[:, 1], V, L), expected)
+        np.testing.assert_allclose(sg.class_sum_apply(mu, g, V, L)[:, 1], expected)
+
+
+@pytest.mark.parametrize("bad", ["abc", "zzz", "Group", "aardvark", "centrall"])
+def test_unknown_method_rejected(bad):
+    with pytest.raises(ValueError, match="method must be"):
+        sg.project((4,), np.ones(16), 2, 4, method=bad)
+
+
+def _spy_routes(monkeypatch):
+    """Record which projection route runs (both give the same numbers, so results cannot tell)."""
+    used: list[str] = []
+    group, central = sg._project_group, sg._project_central
+
+    def spy(name, fn):
+        def wrapped(*args):
+            used.append(name)
+            return fn(*args)
+
+        return wrapped
+
+    monkeypatch.setattr(sg, "_project_group", spy("group", group))
+    monkeypatch.setattr(sg, "_project_central", spy("central", central))
+    return used
+
+
+@pytest.mark.parametrize(
+    ("V", "L", "route"),
+    # L! V^L against MAX_GROUP_SUM_WORK / 8 = 7.5e6: 384, 29,160 and 645,120 below, 10,321,920
+    # and 11,022,480 above.
+    [(2, 4, "group"), (3, 5, "group"), (2, 7, "group"), (2, 8, "central"), (3, 7, "central")],
+)
+def test_auto_route_follows_the_work_estimate(monkeypatch, V, L, route):
+    used = _spy_routes(monkeypatch)
+    g = np.ones(V**L)
+    sg.project((L,), g, V, L)
+    sg.project((L,), g, V, L, method="".join(["au", "to"]))  # a name built at run time
+    assert used == [route, route]
+
+
+def test_named_routes_are_the_ones_used(monkeypatch):
+    used = _spy_routes(monkeypatch)
+    g = np.ones(16)
+    for method in ("group", "central", "".join(["gro", "up"]), "".join(["cen", "tral"])):
+        sg.project((4,), g, 2, 4, method=method)
+    assert used == ["group", "central", "group", "central"]
+
+
+def test_group_sum_limit_message():
+    # 9! * 2^9 = 185,794,560 operations.
+    with pytest.raises(ValueError, match=r"L! \* V\^L = 185794560 operations"):
+        sg.group_sum_operator((9,), 2, 9)
+
+
+def test_central_route_uses_few_small_class_sums():
+    # Content sums tell two-row shapes apart, so V = 2 needs only the transpositions (L(L-1)/2
+    # permutations per factor); L = 2 needs its one class after the loop over candidates.
+    for L in range(2, 12):
+        assert sg._separating_classes(sg.partitions(L, max_parts=2), L) == [(2,) + (1,) * (L - 2)]
+    # (4, 1, 1) and (3, 3) share the content sum 3: one more class, the smallest next.
+    assert sg._separating_classes(sg.partitions(6, max_parts=3), 6) == [
+        (2, 1, 1, 1, 1),
+        (2, 2, 1, 1),
+    ]
+    rng = np.random.default_rng(4)
+    for V, L in [(2, 2), (3, 2), (3, 6)]:
+        g = rng.normal(size=V**L)
+        for lam in sg.partitions(L, max_parts=V):
+            np.testing.assert_allclose(
+                sg.project(lam, g, V, L, method="central"),
+                sg.project(lam, g, V, L, method="group"),
+                atol=1e-9,
+            )
+
+
+def test_isotypic_weights_under_a_product_measure():
+    # g(t) = f(t_0) under i.i.d. tokens with probabilities p: the symmetric part of g is the
+    # position average, so its share is (E f^2 + (L - 1) (E f)^2) / (L E f^2) by hand.
+    V, L = 3, 4
+    t = np.array(list(itertools.product(range(V), repeat=L)))
+    p = np.array([0.5, 0.3, 0.2])
+    f = np.array([0.1, -0.4, 0.7])
+    measure = np.prod(p[t], axis=1)
+    ef, ef2 = p @ f, p @ f**2
+    assert ef2 < 1  # a total norm below 1 and away from 1
+    weights = sg.isotypic_weights(f[t[:, 0]], V, L, measure=measure)
+    assert weights[(L,)] == pytest.approx((ef2 + (L - 1) * ef**2) / (L * ef2))
+    assert sum(weights.values()) == pytest.approx(1.0)
+    # Several columns give one weight per column; a vector gives a number.
+    both = sg.isotypic_weights(np.stack([f[t[:, 0]], 3 * f[t[:, 1]]], axis=1), V, L, measure)
+    assert both[(L,)].shape == (2,)
+    np.testing.assert_allclose(both[(L,)], weights[(L,)])
+    assert np.ndim(weights[(L,)]) == 0
+    # The zero function has no weight anywhere (not NaN).
+    zero = sg.isotypic_weights(np.zeros(V**L), V, L)
+    assert all(w == 0 for w in zero.values())
+
+
+@pytest.mark.parametrize("n", [80, 82])
+def test_measure_of_wrong_shape_rejected(n):
+    with pytest.raises(ValueError, match=r"measure must have shape \(81,\)"):
+        sg.isotypic_weights(np.ones(81), 3, 4, measure=np.full(n, 1 / n))
+
+
+def test_exchangeability_needs_every_generator():
+    V = 3
+    # L = 1: every measure is exchangeable; i.i.d. measures at L = 4 are.
+    assert sg.is_exchangeable(np.array([0.2, 0.3, 0.5]), V, 1)
+    t4 = np.array(list(itertools.product(range(V), repeat=4)))
+    assert sg.is_exchangeable(np.prod(np.array([0.5, 0.3, 0.2])[t4], axis=1), V, 4)
+    # Invariant under the rotations but not under the swap (0 1).
+    t3 = np.array(list(itertools.product(range(V), repeat=3)))
+
+    def step(a: int, b: int) -> np.ndarray:
+        return (t3[:, b] == (t3[:, a] + 1) % V).astype(float)
+
+    cyclic = 1 + 0.5 * (step(0, 1) + step(1, 2) + step(2, 0))
+    assert not sg.is_exchangeable(cyclic / cyclic.sum(), V, 3)
+    # Invariant under (0 1) and (0 2)(1 3), which do not generate S_4, but not under (1 2).
+    pairs = 1 + 0.5 * ((t4[:, 0] == t4[:, 1]) + (t4[:, 2] == t4[:, 3]))
+    assert not sg.is_exchangeable(pairs / pairs.sum(), V, 4)
+    # At L = 2 the swap is the whole group.
+    t2 = np.array(list(itertools.product(range(V), repeat=2)))
+    ordered = 1.0 + (t2[:, 0] < t2[:, 1])
+    assert not sg.is_exchangeable(ordered / ordered.sum(), V, 2)
