@@ -391,3 +391,60 @@ def test_chunk_bounds() -> None:
     for n_chunks in (1, 5, 0):
         with pytest.raises(ValueError, match="need 2 <= n_chunks <= n"):
             pos.chunk_bounds(4, n_chunks)
+
+
+def test_more_input_edges() -> None:
+    # Valid ids need not include 0; an id far beyond dim is rejected, as is a C with fewer rows.
+    mom = pos.onehot_moments(np.array([[1, 2], [2, 2]]), dim=3)
+    np.testing.assert_array_equal(mom.total, [0, 1, 1, 0, 0, 2])
+    with pytest.raises(ValueError, match="bucket ids"):
+        pos.onehot_moments(np.array([[0, 5]]), dim=3)
+    with pytest.raises(ValueError, match="square matrix"):
+        pos.blocks(np.ones((4, 6)), 2)
+    assert pos.OneHotEmbedding(top_v=3).dim == 4
+
+
+def test_random_embedding_has_variance_one_over_dim() -> None:
+    # N(0, I / dim): Monte Carlo over 8,000 x 4 entries (standard error of the variance ~1.6 %).
+    table = pos.RandomEmbedding(n_words=8000, dim=4, seed=0).table
+    assert abs(table.mean()) < 0.02
+    assert table.var() * 4 == pytest.approx(1.0, rel=0.06)
+    assert np.mean(table < 0) == pytest.approx(0.5, abs=0.02)
+
+
+def test_multiplet_spread_over_all_levels_and_exact_gaps() -> None:
+    # L = 4, d = 3, invariant base: centres D - B = 5, 2, 1 with trivial levels 5 + 4 * 1 = 9,
+    # 2 + 4 * 0.5 = 4 and 1 + 4 * 0.2 = 1.8. Invariant: every spread and spread/gap is 0.
+    length = 4
+    base = np.kron(np.eye(length), np.diag([5.0, 2.0, 1.0])) + np.kron(
+        np.ones((length, length)), np.diag([1.0, 0.5, 0.2])
+    )
+    m = pos.multiplets(base, length, n=3)
+    np.testing.assert_allclose(m.centres, [5.0, 2.0, 1.0])
+    np.testing.assert_allclose(m.spread_over_gap, 0.0, atol=1e-12)  # not nan
+    # Perturb direction 0 at positions 0 and 1 by +0.4 and +0.1: its position covariance is
+    # diag(5.4, 5.1, 5, 5) + J; three sum-zero levels, the spread is their max minus their min.
+    C = base.copy()
+    C[0, 0] += 0.4
+    C[3, 3] += 0.1
+    m = pos.multiplets(C, length, n=3)
+    w = pos.contrast_basis(length)
+    levels = np.linalg.eigvalsh(w.T @ (np.diag([5.4, 5.1, 5.0, 5.0]) + 1.0) @ w)
+    centre = 5.0 + 0.5 / length
+    np.testing.assert_allclose(m.centres[0], centre)
+    np.testing.assert_allclose(m.spread[0], (levels.max() - levels.min()) / centre)
+    gap = min(abs(centre - (centre + 4.0)), abs(centre - 4.0), abs(centre - 2.0))
+    np.testing.assert_allclose(m.spread_over_gap[0], (levels.max() - levels.min()) / gap)
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.spread = m.spread  # type: ignore[misc]
+
+
+def test_jackknife_of_vector_statistics() -> None:
+    # Each component separately: delete-one means of a (12, 3) sample.
+    values = np.random.default_rng(5).standard_normal((12, 3)) * [1.0, 2.0, 5.0]
+    loo = [{"m": (values.sum(axis=0) - v) / 11, "s": np.float64(0.0)} for v in values]
+    se = pos.jackknife(loo)
+    np.testing.assert_allclose(se["m"], values.std(axis=0, ddof=1) / np.sqrt(12))
+    assert se["s"] == 0.0
