@@ -322,3 +322,39 @@ def test_two_point_exponent_small_values():
     a, se = two_point_exponent((0.5, 2.0), (0.5, 1.0), (0.05, 0.1))
     assert a == pytest.approx(0.5)
     assert se == pytest.approx(np.hypot(0.1, 0.1) / np.log(4))
+
+
+def test_more_growth_fit_edges():
+    import dataclasses
+
+    from biasbook.maths.growth_fits import FitComparison, ScalingFit
+
+    # Scalars are not 1-d sequences of lengths.
+    with pytest.raises(ValueError, match="1-d of equal length"):
+        compare_fits(8.0, 3.0)
+    with pytest.raises(ValueError, match="1-d of equal length"):
+        fit_power_law(8.0, 3.0)
+    # A zero uncertainty would be an infinite weight.
+    with pytest.raises(ValueError, match="sigma must be positive"):
+        compare_fits([8, 16, 32, 64], [1.0, 2, 3, 4], [0.1, 0.0, 0.1, 0.1])
+    with pytest.raises(ValueError, match="2 distinct"):
+        fit_polylog([8, 8], [1.0, 2.0])
+    # A tie in chi2 goes to log T (the hypothesis the variable-creation chapter tests).
+    tie = FitComparison(
+        log=ScalingFit("log", 0.0, 1.0, 2.5, 0.9), linear=ScalingFit("linear", 0.0, 1.0, 2.5, 0.9)
+    )
+    assert tie.winner == "log"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tie.log.chi2 = 0.0  # type: ignore[misc]
+
+
+def test_polylog_gap_error_and_non_integer_ratios():
+    T = [8, 16, 32, 64, 128, 256]
+    m = np.array([3.0, 4.1, 5.0, 6.2, 7.1, 8.3])
+    g = classify_growth(T, m, 0.07 * m)
+    assert g.polylog_gap_se == pytest.approx(np.hypot(g.high.alpha_se, g.ratio * g.low.alpha_se))
+    assert g.drop_se == pytest.approx(np.hypot(g.low.alpha_se, g.high.alpha_se))
+    # T1 / T0 = 2.5 and m1 / m0 = 7 / 3: not integers.
+    a, se = two_point_exponent((10, 25), (3.0, 7.0), (0.3, 0.7))
+    assert a == pytest.approx(np.log(7 / 3) / np.log(2.5))
+    assert se == pytest.approx(np.hypot(0.1, 0.1) / np.log(2.5))
