@@ -448,3 +448,20 @@ def test_jackknife_of_vector_statistics() -> None:
     se = pos.jackknife(loo)
     np.testing.assert_allclose(se["m"], values.std(axis=0, ddof=1) / np.sqrt(12))
     assert se["s"] == 0.0
+
+
+def test_windows_must_be_two_dimensional_and_embeddings_frozen() -> None:
+    import dataclasses
+
+    for bad in (np.zeros(3, dtype=int), np.zeros((2, 2, 2), dtype=int)):
+        with pytest.raises(ValueError, match="windows must be"):
+            pos.onehot_moments(bad, dim=3)
+    with pytest.raises(ValueError, match="windows must be"):
+        pos.embedded_moments(np.zeros(3, dtype=int), np.eye(3))
+    one_hot, random = pos.OneHotEmbedding(top_v=2), pos.RandomEmbedding(5, 2, seed=0)
+    assert one_hot.label == "one-hot (top 2 + other)"
+    assert random.label == "random Gaussian (d = 2)"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one_hot.top_v = 3  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        random.seed = 1  # type: ignore[misc]
