@@ -242,7 +242,7 @@ def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
 
 def percent(rate: float) -> str:
     """A kill rate rounded *down* to 0.1 %: one survivor in 269 reads 99.6 %, never 100 %."""
-    if rate != rate:  # NaN: nothing counted
+    if math.isnan(rate):  # nothing counted
         return "–"
     return f"{math.floor(rate * 1000) / 10:.1f}%"
 

@@ -14,13 +14,19 @@ PARAMS = {"quick": True, "seed": 0}
 INPUTS = {"wikitext-2": {"a": "1"}}
 
 
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """A one-line chapter source."""
+    path = tmp_path / "demo.md"
+    path.write_text("# Demo\n")
+    return path
+
+
 def test_the_chapter_key_changes_with_each_thing_that_changes_the_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Source, parameters, data fingerprints and library each change the key (what the runner's
     cache decisions rest on)."""
-    source = tmp_path / "demo.md"
-    source.write_text("# Demo\n")
     base = keys.chapter_key(source, PARAMS, INPUTS)
     changed = {
         "parameter value": keys.chapter_key(source, {**PARAMS, "seed": 1}, INPUTS),
@@ -36,9 +42,7 @@ def test_the_chapter_key_changes_with_each_thing_that_changes_the_output(
     assert len({base, *changed.values()}) == len(changed) + 1, changed
 
 
-def test_the_order_of_parameters_and_inputs_does_not_change_the_key(tmp_path: Path) -> None:
-    source = tmp_path / "demo.md"
-    source.write_text("# Demo\n")
+def test_the_order_of_parameters_and_inputs_does_not_change_the_key(source: Path) -> None:
     data = {"wikitext-2": {"a": "1"}, "extra": {"b": "2"}}
     flipped = {"extra": {"b": "2"}, "wikitext-2": {"a": "1"}}
     assert keys.chapter_key(source, {"quick": True, "seed": 0}, data) == keys.chapter_key(
@@ -46,27 +50,22 @@ def test_the_order_of_parameters_and_inputs_does_not_change_the_key(tmp_path: Pa
     )
 
 
-def test_no_inputs_is_the_same_key_as_empty_inputs(tmp_path: Path) -> None:
-    source = tmp_path / "demo.md"
-    source.write_text("# Demo\n")
+def test_no_inputs_is_the_same_key_as_empty_inputs(source: Path) -> None:
     assert keys.chapter_key(source, PARAMS) == keys.chapter_key(source, PARAMS, {})
 
 
-def test_a_parameter_json_cannot_hold_is_keyed_by_its_repr(tmp_path: Path) -> None:
-    source = tmp_path / "demo.md"
-    source.write_text("# Demo\n")
+def test_a_parameter_json_cannot_hold_is_keyed_by_its_repr(source: Path) -> None:
     one = keys.chapter_key(source, {"path": Path("a")})
     assert one == keys.chapter_key(source, {"path": Path("a")})
     assert one != keys.chapter_key(source, {"path": Path("b")})
 
 
 def test_the_key_is_a_prefix_of_the_sha256_of_its_parts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Written out independently: the four parts in order, JSON with sorted keys; 24 hex digits
     # (96 bits) is what the runner stores in each chapter's meta file.
-    source = tmp_path / "demo.md"
-    source.write_bytes(b"# Demo\n")
+    assert source.read_bytes() == b"# Demo\n"
     monkeypatch.setattr(cache, "library_hash", lambda: "lib")
     parts = b'# Demo\n{"quick": true, "seed": 0}{"wikitext-2": {"a": "1"}}lib'
     assert keys.chapter_key(source, PARAMS, INPUTS) == hashlib.sha256(parts).hexdigest()[:24]
