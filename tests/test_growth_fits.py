@@ -346,6 +346,8 @@ def test_more_growth_fit_edges():
     assert tie.winner == "log"
     with pytest.raises(dataclasses.FrozenInstanceError):
         tie.log.chi2 = 0.0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tie.winner = "linear"  # type: ignore[misc]
 
 
 def test_polylog_gap_error_and_non_integer_ratios():
