@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.stats import norm
 
 from biasbook.maths.growth_fits import (
+    FitComparison,
+    ScalingFit,
     classification_rates,
     classify_growth,
     compare_fits,
@@ -168,8 +172,6 @@ def test_two_point_exponent():
 
 
 def test_fit_text_and_forms():
-    from biasbook.maths.growth_fits import ScalingFit
-
     T = np.array([1.0, np.e, np.e**2])
     log_form = "".join(["lo", "g"])  # a name built at run time, not the literal
     fit = ScalingFit(log_form, 1.0, 2.0, 0.0, 1.0)
@@ -203,8 +205,6 @@ def test_weighted_fits_match_an_independent_solver():
 
 
 def test_fit_results_are_immutable():
-    import dataclasses
-
     T = np.array([8.0, 16, 32, 64])
     m = np.array([3.0, 4.0, 6.0, 7.0])
     for fit in (fit_power_law(T, m), fit_polylog(T, m), classify_growth(T, m, 0.1 * m)):
@@ -325,10 +325,6 @@ def test_two_point_exponent_small_values():
 
 
 def test_more_growth_fit_edges():
-    import dataclasses
-
-    from biasbook.maths.growth_fits import FitComparison, ScalingFit
-
     # Scalars are not 1-d sequences of lengths.
     with pytest.raises(ValueError, match="1-d of equal length"):
         compare_fits(8.0, 3.0)

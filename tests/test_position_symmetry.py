@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -265,8 +266,6 @@ def test_onehot_moments_without_the_top_bucket() -> None:
 
 
 def test_table_embedding_is_frozen_and_compared_by_identity() -> None:
-    import dataclasses
-
     table = np.eye(3)
     emb = pos.TableEmbedding(table, "t")
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -435,8 +434,6 @@ def test_multiplet_spread_over_all_levels_and_exact_gaps() -> None:
     np.testing.assert_allclose(m.spread[0], (levels.max() - levels.min()) / centre)
     gap = min(abs(centre - (centre + 4.0)), abs(centre - 4.0), abs(centre - 2.0))
     np.testing.assert_allclose(m.spread_over_gap[0], (levels.max() - levels.min()) / gap)
-    import dataclasses
-
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.spread = m.spread  # type: ignore[misc]
 
@@ -451,8 +448,6 @@ def test_jackknife_of_vector_statistics() -> None:
 
 
 def test_windows_must_be_two_dimensional_and_embeddings_frozen() -> None:
-    import dataclasses
-
     for bad in (np.zeros(3, dtype=int), np.zeros((2, 2, 2), dtype=int)):
         with pytest.raises(ValueError, match="windows must be"):
             pos.onehot_moments(bad, dim=3)

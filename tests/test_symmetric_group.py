@@ -170,16 +170,20 @@ def test_projectors_commute_with_action():
         np.testing.assert_allclose(R @ P, P @ R, atol=1e-10)
 
 
-def test_group_and_central_routes_agree_at_larger_L():
-    V, L = 2, 8
-    rng = np.random.default_rng(1)
-    g = rng.normal(size=(V**L, 3))
-    for lam in [(8,), (6, 2), (4, 4)]:
+def _assert_routes_agree(g: np.ndarray, V: int, L: int, irreps) -> None:
+    """The exact group sum and the class-sum interpolation project ``g`` alike."""
+    for lam in irreps:
         np.testing.assert_allclose(
             sg.project(lam, g, V, L, method="group"),
             sg.project(lam, g, V, L, method="central"),
             atol=1e-9,
         )
+
+
+def test_group_and_central_routes_agree_at_larger_L():
+    V, L = 2, 8
+    rng = np.random.default_rng(1)
+    _assert_routes_agree(rng.normal(size=(V**L, 3)), V, L, [(8,), (6, 2), (4, 4)])
 
 
 def test_specht_and_copy_target_weights():
@@ -391,13 +395,7 @@ def test_central_route_uses_few_small_class_sums():
     ]
     rng = np.random.default_rng(4)
     for V, L in [(2, 2), (3, 2), (3, 6)]:
-        g = rng.normal(size=V**L)
-        for lam in sg.partitions(L, max_parts=V):
-            np.testing.assert_allclose(
-                sg.project(lam, g, V, L, method="central"),
-                sg.project(lam, g, V, L, method="group"),
-                atol=1e-9,
-            )
+        _assert_routes_agree(rng.normal(size=V**L), V, L, sg.partitions(L, max_parts=V))
 
 
 def test_isotypic_weights_under_a_product_measure():
