@@ -10,6 +10,13 @@ those tests, not of the whole suite. The report, ``_build/mutation/report.md`` a
 timeout: the mutant made the code hang), the kill rate, and every surviving mutant with its diff;
 it covers every module mutated so far (the sessions are kept in ``_build/mutation/sessions``).
 
+A finished module's outcome is also kept in the repository, ``bench/mutation_results/<module>.json``
+(the hashes of the module and of its tests, the date, the number killed and every mutant not
+killed, with its diff), since a module takes up to hours and ``_build`` does not outlive a
+machine. The report falls back on that record for a module without a session here and says, per
+module, whether its numbers are *current* (module and tests as measured) or *stale* (changed
+since: mutate the module again, or ``--retest`` it where its session is here).
+
 A survivor is either a hole in the tests (write a test of the behaviour, from an independent
 fact, not of the mutated line) or *equivalent* (no test could tell it from the original, e.g. a
 changed constant in an error message). Equivalent mutants are listed in
@@ -37,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "mutation"
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.json"
+RECORDS = ROOT / "bench" / "mutation_results"
 
 #: Module -> the fast test files that guard it. The targets of issue #23: the mathematics and
 #: statistics, the training steps, the status table, the cache and the runner's keys.
@@ -118,12 +126,23 @@ def run_module(src: Path, module: str, tests: list[str], timeout: float) -> None
         'name = "local"\n'
     )
     (work / "module.sha256").write_text(_digest(src / module))
+    (work / "tests.sha256").write_text(tests_digest(MODULES[module], src))
     for step in (["init", str(config), str(session)], ["exec", str(config), str(session)]):
         subprocess.run([_COSMIC_RAY, *step], cwd=src, env=_env(src, work), check=True)
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tests_digest(tests: list[str], root: Path = ROOT) -> str:
+    """One hash of the test files guarding a module (a ``file::test`` counts as its file) and of
+    ``tests/conftest.py``, the fixtures they share: a record whose hash differs is stale."""
+    files = sorted({t.split("::")[0] for t in tests} | {"tests/conftest.py"})
+    h = hashlib.sha256()
+    for name in files:
+        h.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def retest_survivors(module: str) -> None:
@@ -139,6 +158,7 @@ def retest_survivors(module: str) -> None:
     copy_checkout(src)
     with sqlite3.connect(session) as db:
         db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    (work / "tests.sha256").write_text(tests_digest(MODULES[module], src))
     subprocess.run(
         [_COSMIC_RAY, "exec", str(config), str(session)], cwd=src, env=_env(src, work), check=True
     )
@@ -240,6 +260,88 @@ def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
     }
 
 
+def _record_path(module: str) -> Path:
+    return RECORDS / (module.replace("/", "_") + ".json")
+
+
+def save_record(module: str, records: list[dict], root: Path = ROOT) -> Path | None:
+    """Keep a *finished* session's outcome in the repository (see the module docstring): the
+    killed mutants as a count, every other one in full, so that the rate can be recomputed when
+    the list of equivalent mutants changes. An unfinished session is not kept."""
+    if any(r["worker"] is None for r in records):
+        return None
+    work = _session(module)[0]
+    killed = [r for r in records if r["test"] == "killed" or r["worker"] == "timeout"]
+    data = {
+        "module": module,
+        "module_sha256": _kept(work / "module.sha256") or _digest(root / module),
+        "tests_sha256": _kept(work / "tests.sha256") or tests_digest(MODULES[module], root),
+        "date": time.strftime("%Y-%m-%d", time.gmtime(_session(module)[2].stat().st_mtime)),
+        "mutants": len(records),
+        "killed": len(killed),
+        "not_killed": [r for r in records if r not in killed],
+    }
+    path = _record_path(module)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return path
+
+
+def _kept(path: Path) -> str | None:
+    return path.read_text().strip() if path.exists() else None
+
+
+def load_record(module: str) -> tuple[list[dict], dict] | None:
+    """The records of a kept outcome, killed mutants as placeholders (only their number is
+    kept), and the outcome's header; None where the module has no record."""
+    path = _record_path(module)
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    killed = [
+        {"key": f"{module}: killed #{i}", "worker": "normal", "test": "killed", "equivalent": None}
+        for i in range(data["killed"])
+    ]
+    return killed + data["not_killed"], data
+
+
+def state(
+    module_sha256: str | None, tests_sha256: str | None, module: str, root: Path = ROOT
+) -> str:
+    """Whether measured numbers still describe the checkout: ``current``, or what changed since."""
+    changed = []
+    if module_sha256 != _digest(root / module):
+        changed.append("module")
+    if tests_sha256 != tests_digest(MODULES[module], root):
+        changed.append("tests")
+    return "current" if not changed else f"stale ({' and '.join(changed)} changed)"
+
+
+def gather(module: str, equivalent: dict[str, str]) -> dict | None:
+    """A module's summary, with the date it was measured, whether that is still ``current`` and
+    where it comes from: its session here (a finished one is then kept as its record), else its
+    kept record; None where it has neither."""
+    work, _, session = _session(module)
+    if session.exists():
+        records = read_session(_source(module), module)
+        save_record(module, records)
+        # a session started before the tests' hash was kept: its tests taken as they are now
+        tests = _kept(work / "tests.sha256") or tests_digest(MODULES[module])
+        s = summarise(records, equivalent)
+        s["date"] = time.strftime("%Y-%m-%d", time.gmtime(session.stat().st_mtime))
+        s["state"] = state(_kept(work / "module.sha256"), tests, module)
+        s["source"] = "session"
+        return s
+    kept = load_record(module)
+    if kept is None:
+        return None
+    records, header = kept
+    s = summarise(records, equivalent)
+    s["date"], s["source"] = header["date"], "record"
+    s["state"] = state(header["module_sha256"], header["tests_sha256"], module)
+    return s
+
+
 def percent(rate: float) -> str:
     """A kill rate rounded *down* to 0.1 %: one survivor in 269 reads 99.6 %, never 100 %."""
     if math.isnan(rate):  # nothing counted
@@ -255,14 +357,18 @@ def write_report(results: dict[str, dict], equivalent: dict[str, str], wall: flo
         f"{time.strftime('%Y-%m-%d %H:%M')}. Kill rate: killed / (mutants − equivalent − "
         "incompetent); a timeout counts as killed.",
         "",
+        "Measured: the date of the module's session here, or of its kept record "
+        "(`bench/mutation_results/`); *stale*: the module or its tests changed since.",
+        "",
         "| module | mutants | not yet run | killed | survived | equivalent | incompetent "
-        "| kill rate |",
-        "|---|---|---|---|---|---|---|---|",
+        "| kill rate | measured | state |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for module, s in results.items():
         lines.append(
             f"| `{module}` | {s['mutants']} | {s['pending']} | {s['killed']} | {s['survived']} | "
-            f"{s['equivalent']} | {s['incompetent']} | {percent(s['kill_rate'])} |"
+            f"{s['equivalent']} | {s['incompetent']} | {percent(s['kill_rate'])} | "
+            f"{s.get('date', '')} ({s.get('source', 'session')}) | {s.get('state', '')} |"
         )
     for module, s in results.items():
         if s["survivors"]:
@@ -353,14 +459,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mutating {module} ...", flush=True)
             copy_checkout(_source(module))
             run_module(_source(module), module, MODULES[module], args.timeout)
-        results[module] = summarise(read_session(_source(module), module), equivalent)
+        results[module] = gather(module, equivalent)
         s = results[module]
         print(f"  {s['killed']} of {s['killed'] + s['survived']} non-equivalent mutants killed")
-    # The report covers every module with a session, the earlier runs' too, in MODULES' order.
+    # The report covers every module with a session or a kept record, in MODULES' order.
     for module in MODULES:
-        if module not in results and _session(module)[2].exists():
-            results[module] = summarise(read_session(_source(module), module), equivalent)
-    results = {m: results[m] for m in MODULES if m in results}
+        if module not in results:
+            results[module] = gather(module, equivalent)
+    results = {m: results[m] for m in MODULES if results[m] is not None}
     path = write_report(results, equivalent, time.perf_counter() - start)
     print(f"report: {path}")
     return 0

@@ -150,3 +150,35 @@ def test_the_key_does_not_depend_on_the_order_parameters_are_given_in() -> None:
     )
     assert cache.cache_key("t", {"a": 1}) != cache.cache_key("t", {"a": 2})
     assert cache.cache_key("t", {"a": 1}) != cache.cache_key("u", {"a": 1})
+
+
+def test_parameters_json_cannot_encode_are_refused_by_name() -> None:
+    # tuple keys: json.dumps raises TypeError even with default=repr (keys are not values)
+    with pytest.raises(TypeError, match="cache parameters must be JSON-like"):
+        cache.cache_key("t", {(1, 2): 3})
+
+
+def test_a_temporary_is_removed_from_exactly_one_hour_old_and_kept_when_younger(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import os
+
+    monkeypatch.setenv("BIASBOOK_CACHE", str(tmp_path))
+    now = 2_000_000_000.0
+    monkeypatch.setattr(cache.time, "time", lambda: now)
+    ages = {"hour": 3600.0, "younger": 3599.5, "future": -30.0}  # future: a clock set back
+    for label, age in ages.items():
+        path = tmp_path / f".tmp-{label}.pkl"
+        path.write_bytes(b"x")
+        os.utime(path, (now - age, now - age))
+    assert cache.prune().removed == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-future.pkl", ".tmp-younger.pkl"]
+
+
+def test_what_prune_reports_cannot_be_changed_afterwards(tmp_path: Path, monkeypatch) -> None:
+    import dataclasses
+
+    monkeypatch.setenv("BIASBOOK_CACHE", str(tmp_path))
+    pruned = cache.prune()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pruned.removed = 5

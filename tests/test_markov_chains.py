@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -135,3 +137,26 @@ def test_inputs_refused_and_accepted_at_their_boundaries():
     assert sample_markov_chain(chain, 1, 2, seed=0).shape == (1, 2)  # one run, length = order
     with pytest.raises(ValueError, match="length >= order"):
         sample_markov_chain(chain, 3, 1, seed=0)
+
+
+def test_contexts_of_the_widest_ids_allowed_are_told_apart_exactly():
+    # Order 2 over 2**31 ids fills 62 of the 63 bits: the contexts (1, C) and (2, C) with C the
+    # largest id differ only in the low part of their key. A deterministic cycle through them
+    # (1, C -> 5 and 2, C -> 6) must come back as the same cycle, every step of every run; a key
+    # that lost those bits (a float, say, with its 53-bit mantissa) would mix the two successors.
+    big = 2**31 - 1
+    cycle = np.array([1, big, 5, 2, big, 6])
+    chain = fit_markov_chain(np.tile(cycle, 30), order=2)
+    runs = sample_markov_chain(chain, 200, 30, seed=8).astype(np.int64)
+    nxt = {(1, big): 5, (big, 5): 2, (5, 2): big, (2, big): 6, (big, 6): 1, (6, 1): big}
+    for run in runs:
+        for t in range(2, run.size):
+            assert run[t] == nxt[(run[t - 2], run[t - 1])], (run[t - 2 : t + 1], t)
+
+
+def test_a_fitted_chain_cannot_be_changed_after_fitting():
+    # Its keys are sorted and its successors aligned with them once, at fit time: reassigning a
+    # field would break that pairing, so the dataclass is frozen.
+    chain = fit_markov_chain(np.arange(10) % 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        chain.order = 2  # type: ignore[misc]

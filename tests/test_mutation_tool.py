@@ -60,3 +60,49 @@ def test_the_rate_is_rounded_down_so_a_survivor_never_reads_as_100_percent():
     assert m.percent(1.0) == "100.0%"
     assert m.percent(0.899999) == "89.9%"
     assert m.percent(float("nan")) == "–"
+
+
+def test_a_kept_record_gives_the_sessions_rate_and_turns_stale_when_module_or_tests_change(
+    tmp_path, monkeypatch
+):
+    m = _tool()
+    root = tmp_path / "checkout"
+    (root / "tests").mkdir(parents=True)
+    (root / "mod.py").write_text("x = 1\n")
+    (root / "tests" / "test_mod.py").write_text("def test(): pass\n")
+    (root / "tests" / "conftest.py").write_text("")
+    monkeypatch.setattr(m, "OUT", tmp_path / "build")
+    monkeypatch.setattr(m, "RECORDS", tmp_path / "records")
+    monkeypatch.setattr(m, "MODULES", {"mod.py": ["tests/test_mod.py::test"]})
+    work, _, session = m._session("mod.py")
+    work.mkdir(parents=True)
+    session.write_bytes(b"")
+    (work / "module.sha256").write_text(m._digest(root / "mod.py"))
+    (work / "tests.sha256").write_text(m.tests_digest(["tests/test_mod.py"], root))
+    records = [
+        {"key": "a", "worker": "normal", "test": "killed", "equivalent": None, "diff": "-"},
+        {"key": "b", "worker": "timeout", "test": "survived", "equivalent": None, "diff": "-"},
+        {"key": "c", "worker": "normal", "test": "survived", "equivalent": None, "diff": "+c"},
+        {"key": "d", "worker": "normal", "test": "survived", "equivalent": None, "diff": "+d"},
+        {"key": "e", "worker": "normal", "test": "incompetent", "equivalent": None, "diff": ""},
+    ]
+    # an unfinished session is not kept
+    assert m.save_record("mod.py", [*records, {"key": "f", "worker": None, "test": None}]) is None
+    assert m.load_record("mod.py") is None
+    m.save_record("mod.py", records, root)
+    kept, header = m.load_record("mod.py")
+    equivalent = {"d": "listed"}
+    fresh, again = m.summarise(records, equivalent), m.summarise(kept, equivalent)
+    for field in ("mutants", "pending", "equivalent", "incompetent", "killed", "survived"):
+        assert fresh[field] == again[field], field
+    assert again["kill_rate"] == 2 / 3 and [r["diff"] for r in again["survivors"]] == ["+c"]
+    # the hashes are the session's: current until the module or a test file changes
+    assert m.state(header["module_sha256"], header["tests_sha256"], "mod.py", root) == "current"
+    (root / "tests" / "conftest.py").write_text("import pytest\n")
+    assert m.state(header["module_sha256"], header["tests_sha256"], "mod.py", root) == (
+        "stale (tests changed)"
+    )
+    (root / "mod.py").write_text("x = 2\n")
+    assert m.state(header["module_sha256"], header["tests_sha256"], "mod.py", root) == (
+        "stale (module and tests changed)"
+    )
