@@ -52,6 +52,20 @@ def test_the_kill_rate_leaves_out_equivalent_mutants_by_list_and_by_rule():
     assert (s["killed"], s["survived"], s["equivalent"], s["in_annotations"]) == (2, 1, 2, 1)
     assert s["pending"] == 1 and s["kill_rate"] == 2 / 3
     assert [r["key"] for r in s["survivors"]] == ["b"]
+    assert s["listed_but_killed"] == []
+
+
+def test_a_mutant_listed_equivalent_that_a_test_kills_counts_as_killed_and_is_named():
+    # A test told it from the original, so it is not equivalent: the listing is the error.
+    m = _tool()
+    records = [
+        {"key": "a", "worker": "normal", "test": "killed", "equivalent": None},
+        {"key": "b", "worker": "timeout", "test": "survived", "equivalent": None},
+        {"key": "c", "worker": "normal", "test": "survived", "equivalent": None},
+    ]
+    s = m.summarise(records, {"a": "listed", "b": "listed", "c": "listed"})
+    assert (s["killed"], s["survived"], s["equivalent"]) == (2, 0, 1)
+    assert s["listed_but_killed"] == ["a", "b"]
 
 
 def test_the_rate_is_rounded_down_so_a_survivor_never_reads_as_100_percent():
