@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 from pathlib import Path
+
+from scipy import stats
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,3 +123,41 @@ def test_a_kept_record_gives_the_sessions_rate_and_turns_stale_when_module_or_te
     assert m.state(header["module_sha256"], header["tests_sha256"], "mod.py", root) == (
         "stale (module and tests changed)"
     )
+
+
+def test_a_sample_keeps_n_distinct_mutants_the_same_every_time(tmp_path):
+    m = _tool()
+
+    def session(name):
+        path = tmp_path / name
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE work_items (job_id VARCHAR PRIMARY KEY)")
+            db.execute("CREATE TABLE mutation_specs (job_id VARCHAR PRIMARY KEY)")
+            for table in ("work_items", "mutation_specs"):
+                db.executemany(f"INSERT INTO {table} VALUES (?)", [(f"j{i}",) for i in range(50)])
+        return path
+
+    def kept(path):
+        with sqlite3.connect(path) as db:
+            items = {r[0] for r in db.execute("SELECT job_id FROM work_items")}
+            specs = {r[0] for r in db.execute("SELECT job_id FROM mutation_specs")}
+        assert items == specs  # no mutation left without its work item, or the reverse
+        return items
+
+    a, b, c = session("a"), session("b"), session("c")
+    assert m.keep_sample(a, 7, seed=0) == 50 and m.keep_sample(b, 7, seed=0) == 50
+    assert len(kept(a)) == 7 and kept(a) == kept(b)
+    m.keep_sample(c, 7, seed=1)
+    assert kept(c) != kept(a)
+    assert m.keep_sample(c, 100, seed=0) == 7 and len(kept(c)) == 7  # more than there are: all
+
+
+def test_a_sampled_rate_comes_with_its_exact_interval():
+    m = _tool()
+    # 18 of 20 killed. Clopper-Pearson's ends are Beta quantiles: the 2.5 % point of
+    # Beta(18, 3) and the 97.5 % point of Beta(19, 2), 68.30 % and 98.77 % (shown rounded down).
+    low, high = stats.beta.ppf(0.025, 18, 3), stats.beta.ppf(0.975, 19, 2)
+    assert (round(low, 4), round(high, 4)) == (0.6830, 0.9877)
+    s = {"killed": 18, "survived": 2, "kill_rate": 0.9, "sample_of": 581}
+    assert m.rate_cell(s) == "90.0% (sample of 581: 95 % interval 68.3%–98.7%)"
+    assert m.rate_cell({**s, "sample_of": None}) == "90.0%"
