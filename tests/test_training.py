@@ -307,3 +307,23 @@ def test_each_step_draws_its_own_minibatch_among_the_real_examples_only():
         assert moved.max() < n_real  # only real examples
     seen = [set(np.flatnonzero(np.asarray(result.params_of(i)["w"]))) for i in range(2)]
     assert seen[0] != seen[1]  # each model its own draws
+
+
+def test_a_weighted_mean_over_one_real_example_is_that_example():
+    # Padding rows carry weight 0: the mean over the real rows alone, however few (one here, whose
+    # weight sum 1 is the smallest a real batch has), and 0, not NaN, over none at all.
+    v = jax.numpy.asarray([3.0, 100.0, -7.0, 5.0])
+    one = jax.numpy.asarray([1.0, 0.0, 0.0, 0.0])
+    assert float(steps.weighted_mean(v, one)) == 3.0
+    assert float(steps.weighted_mean(v, jax.numpy.asarray([0.0, 0.0, 1.0, 1.0]))) == -1.0
+    assert float(steps.weighted_mean(v, jax.numpy.zeros(4))) == 0.0
+
+
+def test_mse_on_several_outputs_sums_each_examples_squares_and_compares_argmaxes():
+    # A [m, k] output against [m, k] targets: each example's loss is its own sum over the k
+    # outputs (NumPy reference), and it is correct where its largest output is the target's.
+    rng = np.random.default_rng(0)
+    out, y = rng.normal(size=(5, 3)), np.eye(3)[[0, 2, 1, 1, 0]]
+    ell, correct = steps.per_example(jax.numpy.asarray(out), jax.numpy.asarray(y), "mse")
+    np.testing.assert_allclose(np.asarray(ell), ((out - y) ** 2).sum(axis=1), rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(correct), out.argmax(1) == y.argmax(1))
