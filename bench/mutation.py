@@ -285,18 +285,25 @@ def _in_annotation(key: str, spans: list[tuple[tuple[int, int], tuple[int, int]]
     return any(start <= (line, column) < end for start, end in spans)
 
 
+def _is_killed(r: dict) -> bool:
+    """A failing test, or a timeout (the mutant made the code hang)."""
+    return r["test"] == "killed" or r["worker"] == "timeout"
+
+
+def _session_date(session: Path) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(session.stat().st_mtime))
+
+
 def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
     """Counts and kill rate of one module's mutants (equivalent ones left out of the rate)."""
     done = [r for r in records if r["worker"] is not None]  # an interrupted session: the rest wait
-
-    def is_killed(r: dict) -> bool:
-        return r["test"] == "killed" or r["worker"] == "timeout"
-
     # A killed mutant counts as killed even where it is listed equivalent: a test told it apart,
     # so the listing is wrong (it is named in the report, to be taken off the list).
-    same = [r for r in done if not is_killed(r) and (r["key"] in equivalent or r.get("equivalent"))]
+    same = [
+        r for r in done if not _is_killed(r) and (r["key"] in equivalent or r.get("equivalent"))
+    ]
     counted = [r for r in done if r not in same and r["test"] != "incompetent"]
-    killed = [r for r in counted if is_killed(r)]
+    killed = [r for r in counted if _is_killed(r)]
     survivors = [r for r in counted if r not in killed]
     return {
         "mutants": len(records),
@@ -323,12 +330,12 @@ def save_record(module: str, records: list[dict], root: Path = ROOT) -> Path | N
     if any(r["worker"] is None for r in records):
         return None
     work = _session(module)[0]
-    killed = [r for r in records if r["test"] == "killed" or r["worker"] == "timeout"]
+    killed = [r for r in records if _is_killed(r)]
     data = {
         "module": module,
         "module_sha256": _kept(work / "module.sha256") or _digest(root / module),
         "tests_sha256": _kept(work / "tests.sha256") or tests_digest(MODULES[module], root),
-        "date": time.strftime("%Y-%m-%d", time.gmtime(_session(module)[2].stat().st_mtime)),
+        "date": _session_date(_session(module)[2]),
         "mutants": len(records),
         "killed": len(killed),
         "sample_of": _sample_of(work),
@@ -381,7 +388,7 @@ def gather(module: str, equivalent: dict[str, str]) -> dict | None:
         # a session started before the tests' hash was kept: its tests taken as they are now
         tests = _kept(work / "tests.sha256") or tests_digest(MODULES[module])
         s = summarise(records, equivalent)
-        s["date"] = time.strftime("%Y-%m-%d", time.gmtime(session.stat().st_mtime))
+        s["date"] = _session_date(session)
         s["state"] = state(_kept(work / "module.sha256"), tests, module)
         s["source"] = "session"
         s["sample_of"] = _sample_of(work)
