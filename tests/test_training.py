@@ -327,3 +327,34 @@ def test_mse_on_several_outputs_sums_each_examples_squares_and_compares_argmaxes
     ell, correct = steps.per_example(jax.numpy.asarray(out), jax.numpy.asarray(y), "mse")
     np.testing.assert_allclose(np.asarray(ell), ((out - y) ** 2).sum(axis=1), rtol=1e-6)
     np.testing.assert_array_equal(np.asarray(correct), out.argmax(1) == y.argmax(1))
+
+
+def test_logistic_and_mse_count_the_same_signs_as_correct_ties_included():
+    # One output per example: both losses predict the label +1 where the output is above 0 and
+    # -1 otherwise, so a tie (output exactly 0, as a zero-initialised readout gives) is a -1.
+    out = jax.numpy.asarray([0.0, 0.0, 0.5, -0.5, 2.0])
+    y = jax.numpy.asarray([1.0, -1.0, 1.0, 1.0, -1.0])
+    expected = [0.0, 1.0, 1.0, 0.0, 0.0]
+    for loss in ("logistic", "mse"):
+        _, correct = steps.per_example(out, y, loss)
+        np.testing.assert_array_equal(np.asarray(correct), expected, err_msg=loss)
+
+
+def test_a_loss_name_built_at_run_time_selects_the_same_loss():
+    # Loss names arrive from parameter files and the command line, so they are compared by value:
+    # a name assembled at run time (not the interned literal) must pick cross-entropy.
+    name = "".join(["x", "ent"])
+    out = np.array([[2.0, 0.0], [0.0, 1.0]])
+    ell, correct = steps.per_example(jax.numpy.asarray(out), jax.numpy.asarray([0, 0]), name)
+    logp = out - np.log(np.exp(out).sum(axis=1, keepdims=True))  # float64 reference
+    np.testing.assert_allclose(np.asarray(ell), -logp[:, 0], rtol=1e-5)  # float32 rounding
+    np.testing.assert_array_equal(np.asarray(correct), [1.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    "raw", [np.zeros((4, 2), np.int32), np.zeros((4, 3), np.uint32)], ids=["int32", "shape"]
+)
+def test_raw_keys_of_the_wrong_dtype_or_shape_are_refused_with_a_hint(raw):
+    # Raw key data must be uint32 pairs; either mistake alone gets the line naming the fix.
+    with pytest.raises(ValueError, match="jax.random keys"):
+        steps.as_keys(raw, 4)
