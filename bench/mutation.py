@@ -121,10 +121,15 @@ _COSMIC_RAY = str(Path(sys.executable).with_name("cosmic-ray"))
 
 
 def run_module(
-    src: Path, module: str, tests: list[str], timeout: float, sample: int | None = None
+    src: Path,
+    module: str,
+    tests: list[str],
+    timeout: float,
+    sample: int | None = None,
+    seed: int = 0,
 ) -> None:
     """Test every mutant of ``module`` with ``tests`` (a new cosmic-ray session), or only a seeded
-    random ``sample`` of them (:func:`keep_sample`)."""
+    random ``sample`` of them (:func:`keep_sample`, drawn with ``seed``)."""
     work, config, session = _session(module)
     work.mkdir(parents=True, exist_ok=True)
     session.unlink(missing_ok=True)
@@ -146,11 +151,13 @@ def run_module(
             [_COSMIC_RAY, step, str(config), str(session)], cwd=src, env=_env(src, work), check=True
         )
         if step == "init" and sample is not None:
-            total = keep_sample(session, sample, SAMPLE_SEED)
-            (work / "sample.json").write_text(json.dumps({"of": total, "seed": SAMPLE_SEED}))
+            total = keep_sample(session, sample, seed)
+            (work / "sample.json").write_text(json.dumps({"of": total, "seed": seed}))
 
 
-#: The seed of :func:`keep_sample`'s draw: a sample of a module is the same mutants every time.
+#: The default seed of :func:`keep_sample`'s draw (``--sample-seed``): a sample of a module is the
+#: same mutants every time. Another seed draws a fresh sample, an unbiased estimate again once
+#: tests have been written against the survivors of the first.
 SAMPLE_SEED = 0
 
 
@@ -163,7 +170,14 @@ def keep_sample(session: Path, n: int, seed: int) -> int:
     an hour, and the same sample every time, so that a fix can be checked against it.
     """
     with sqlite3.connect(session) as db:
-        jobs = sorted(row[0] for row in db.execute("SELECT job_id FROM work_items"))
+        # cosmic-ray names each mutant by a fresh uuid4 at every init, so the draw is made from
+        # the mutants in the order of what they change (place, operator, occurrence), which is
+        # the same for the same module however often it is initialised
+        specs = db.execute(
+            "SELECT job_id FROM mutation_specs ORDER BY module_path, start_pos_row, start_pos_col,"
+            " end_pos_row, end_pos_col, operator_name, occurrence"
+        )
+        jobs = [row[0] for row in specs]
         drop = sorted(set(jobs) - set(random.Random(seed).sample(jobs, min(n, len(jobs)))))
         for table in ("mutation_specs", "work_items"):
             db.executemany(f"DELETE FROM {table} WHERE job_id = ?", [(j,) for j in drop])
@@ -174,6 +188,12 @@ def _sample_of(work: Path) -> int | None:
     """How many mutants the module had, where its session tested only a sample of them."""
     path = work / "sample.json"
     return json.loads(path.read_text())["of"] if path.exists() else None
+
+
+def _sample_seed(work: Path) -> int | None:
+    """The seed of the session's sample (None for a whole module)."""
+    path = work / "sample.json"
+    return json.loads(path.read_text()).get("seed") if path.exists() else None
 
 
 def _digest(path: Path) -> str:
@@ -339,6 +359,7 @@ def save_record(module: str, records: list[dict], root: Path = ROOT) -> Path | N
         "mutants": len(records),
         "killed": len(killed),
         "sample_of": _sample_of(work),
+        "sample_seed": _sample_seed(work),
         "not_killed": [r for r in records if r not in killed],
     }
     path = _record_path(module)
@@ -391,7 +412,7 @@ def gather(module: str, equivalent: dict[str, str]) -> dict | None:
         s["date"] = _session_date(session)
         s["state"] = state(_kept(work / "module.sha256"), tests, module)
         s["source"] = "session"
-        s["sample_of"] = _sample_of(work)
+        s["sample_of"], s["sample_seed"] = _sample_of(work), _sample_seed(work)
         return s
     kept = load_record(module)
     if kept is None:
@@ -400,6 +421,8 @@ def gather(module: str, equivalent: dict[str, str]) -> dict | None:
     s = summarise(records, equivalent)
     s["date"], s["source"] = header["date"], "record"
     s["sample_of"] = header.get("sample_of")
+    # records written before seeds were kept were all drawn with the default
+    s["sample_seed"] = header.get("sample_seed", SAMPLE_SEED if s["sample_of"] else None)
     s["state"] = state(header["module_sha256"], header["tests_sha256"], module)
     return s
 
@@ -409,13 +432,11 @@ def rate_cell(s: dict) -> str:
     if not s.get("sample_of"):
         return percent(s["kill_rate"])
     counted = s["killed"] + s["survived"]
+    of = f"sample of {s['sample_of']}, seed {s.get('sample_seed', SAMPLE_SEED)}"
     if not counted:
-        return f"– (sample of {s['sample_of']})"
+        return f"– ({of})"
     ci = stats.binomtest(s["killed"], counted).proportion_ci(0.95, method="exact")
-    return (
-        f"{percent(s['kill_rate'])} (sample of {s['sample_of']}: 95 % interval "
-        f"{percent(ci.low)}–{percent(ci.high)})"
-    )
+    return f"{percent(s['kill_rate'])} ({of}: 95 % interval {percent(ci.low)}–{percent(ci.high)})"
 
 
 def percent(rate: float) -> str:
@@ -499,6 +520,13 @@ def main(argv: list[str] | None = None) -> int:
         "interval for a module too slow to mutate whole",
     )
     p.add_argument(
+        "--sample-seed",
+        type=int,
+        default=SAMPLE_SEED,
+        metavar="S",
+        help=f"the seed of --sample's draw (default {SAMPLE_SEED}); another seed, a fresh sample",
+    )
+    p.add_argument(
         "--list",
         action="store_true",
         help="print the mapped modules as a JSON list (the weekly workflow's matrix) and stop",
@@ -513,6 +541,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.sample is not None and (args.sample < 1 or args.report_only or args.retest):
         print("error: --sample takes a positive number, for a new run (no --report-only/--retest)")
+        return 2
+    if args.sample_seed != SAMPLE_SEED and args.sample is None:
+        print("error: --sample-seed draws a sample; give --sample N with it")
         return 2
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -549,7 +580,14 @@ def main(argv: list[str] | None = None) -> int:
         elif not args.report_only:
             print(f"mutating {module} ...", flush=True)
             copy_checkout(_source(module))
-            run_module(_source(module), module, MODULES[module], args.timeout, args.sample)
+            run_module(
+                _source(module),
+                module,
+                MODULES[module],
+                args.timeout,
+                args.sample,
+                args.sample_seed,
+            )
         results[module] = gather(module, equivalent)
         s = results[module]
         print(f"  {s['killed']} of {s['killed'] + s['survived']} non-equivalent mutants killed")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 import sqlite3
 from pathlib import Path
 
+import pytest
 from scipy import stats
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,26 +129,45 @@ def test_a_kept_record_gives_the_sessions_rate_and_turns_stale_when_module_or_te
 
 def test_a_sample_keeps_n_distinct_mutants_the_same_every_time(tmp_path):
     m = _tool()
+    # 50 mutants, each a (line, column, operator, occurrence); cosmic-ray gives each a fresh
+    # uuid4 at every init, so two inits of one module name the same mutants differently
+    mutants = [(1 + i // 5, i % 5, "core/Op" + "AB"[i % 2], i % 3) for i in range(50)]
+    columns = "job_id, module_path, start_pos_row, start_pos_col, end_pos_row, end_pos_col"
 
-    def session(name):
+    def session(name, ids):
         path = tmp_path / name
         with sqlite3.connect(path) as db:
             db.execute("CREATE TABLE work_items (job_id VARCHAR PRIMARY KEY)")
-            db.execute("CREATE TABLE mutation_specs (job_id VARCHAR PRIMARY KEY)")
-            for table in ("work_items", "mutation_specs"):
-                db.executemany(f"INSERT INTO {table} VALUES (?)", [(f"j{i}",) for i in range(50)])
+            db.execute(
+                f"CREATE TABLE mutation_specs ({columns}, operator_name, occurrence, "
+                "PRIMARY KEY (job_id))"
+            )
+            rows = [
+                (j, "m.py", r, c, r, c + 1, op, k)
+                for j, (r, c, op, k) in zip(ids, mutants, strict=True)
+            ]
+            db.executemany("INSERT INTO work_items VALUES (?)", [(r[0],) for r in rows])
+            db.executemany("INSERT INTO mutation_specs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return path
 
     def kept(path):
         with sqlite3.connect(path) as db:
             items = {r[0] for r in db.execute("SELECT job_id FROM work_items")}
-            specs = {r[0] for r in db.execute("SELECT job_id FROM mutation_specs")}
-        assert items == specs  # no mutation left without its work item, or the reverse
-        return items
+            specs = dict(
+                (r[0], r[1:])
+                for r in db.execute(
+                    "SELECT job_id, start_pos_row, start_pos_col, operator_name, occurrence "
+                    "FROM mutation_specs"
+                )
+            )
+        assert items == set(specs)  # no mutation left without its work item, or the reverse
+        return set(specs.values())
 
-    a, b, c = session("a"), session("b"), session("c")
+    rng = random.Random(5)
+    fresh = [[f"{rng.getrandbits(128):032x}" for _ in mutants] for _ in range(3)]
+    a, b, c = (session(n, ids) for n, ids in zip("abc", fresh, strict=True))
     assert m.keep_sample(a, 7, seed=0) == 50 and m.keep_sample(b, 7, seed=0) == 50
-    assert len(kept(a)) == 7 and kept(a) == kept(b)
+    assert len(kept(a)) == 7 and kept(a) == kept(b)  # the same mutants, whatever their ids
     m.keep_sample(c, 7, seed=1)
     assert kept(c) != kept(a)
     assert m.keep_sample(c, 100, seed=0) == 7 and len(kept(c)) == 7  # more than there are: all
@@ -159,5 +180,16 @@ def test_a_sampled_rate_comes_with_its_exact_interval():
     low, high = stats.beta.ppf(0.025, 18, 3), stats.beta.ppf(0.975, 19, 2)
     assert (round(low, 4), round(high, 4)) == (0.6830, 0.9877)
     s = {"killed": 18, "survived": 2, "kill_rate": 0.9, "sample_of": 581}
-    assert m.rate_cell(s) == "90.0% (sample of 581: 95 % interval 68.3%–98.7%)"
+    assert m.rate_cell(s) == "90.0% (sample of 581, seed 0: 95 % interval 68.3%–98.7%)"
     assert m.rate_cell({**s, "sample_of": None}) == "90.0%"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--sample", "0"], ["--sample-seed", "3"], ["--sample", "5", "--retest"]],
+    ids=["empty-sample", "seed-without-sample", "sample-with-retest"],
+)
+def test_a_meaningless_sampling_request_is_refused_before_any_work(argv, capsys):
+    m = _tool()
+    assert m.main(argv) == 2
+    assert capsys.readouterr().out.startswith("error: --sample")
