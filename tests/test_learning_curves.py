@@ -400,3 +400,13 @@ def test_theory_matches_empirical_kernel_regression():
         se = emp.learnability.std(0) / np.sqrt(24)
         # Eigenlearning is an asymptotic theory: allow 0.05 absolute plus 3 standard errors.
         assert np.all(np.abs(emp.learnability.mean(0) - pred.learnability) < 0.05 + 3 * se)
+
+
+@pytest.mark.parametrize("ridge", [0.0, 1e-260])
+def test_kappa_is_found_for_eigenvalues_five_hundred_decades_apart(ridge):
+    # Two modes, a = 1e250 and b = 1e-250, n = 1.5: a / (a + kappa) is 1 to within 1e-500, so the
+    # equation is b / (b + kappa) + ridge / kappa = 1/2, the quadratic
+    # kappa^2 - (b + 2 ridge) kappa - 2 ridge b = 0 (kappa = b without a ridge).
+    a, b = 1e250, 1e-250
+    root = ((b + 2 * ridge) + np.sqrt((b + 2 * ridge) ** 2 + 8 * ridge * b)) / 2
+    assert lc.solve_kappa(np.array([a, b]), 1.5, ridge) == pytest.approx(root, rel=1e-9)

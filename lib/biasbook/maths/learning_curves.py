@@ -63,13 +63,20 @@ def solve_kappa(
         kappa = np.exp(log_kappa)
         return float(np.sum(mult * eta / (eta + kappa)) + ridge / kappa - n)
 
-    # excess is decreasing in kappa; bracket the root on a log scale.
+    # excess is decreasing in kappa; bracket its root on a log scale with bounds read off the
+    # equation, so any spectrum the floats hold is bracketed (a walk down from the top in fixed
+    # steps gave up on eigenvalues spread over more than ~430 decades). Above: at
+    # kappa = 2 (sum m eta + ridge) / n the sum is below sum m eta / kappa, so excess < -n / 2.
     hi = np.log((np.sum(mult * eta) + ridge) / n * 2 + 1e-300)
-    lo = hi - 1.0
-    while excess(lo) < 0:
-        lo -= 2.0
-        if lo < hi - 1000:  # pragma: no cover - only for pathological inputs
-            raise RuntimeError("could not bracket kappa")
+    if ridge > 0:
+        # ridge / kappa alone reaches n at kappa = ridge / n
+        lower = ridge / n
+    else:
+        # n < rank here; m eta / (eta + kappa) >= m (1 - kappa / eta), so the sum is still
+        # >= n at kappa = (rank - n) / sum(m / eta)
+        pos = eta > 0
+        lower = (rank - n) / np.sum(mult[pos] / eta[pos])
+    lo = np.log(lower)
     return float(np.exp(scipy.optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-13)))
 
 
