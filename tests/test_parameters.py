@@ -65,6 +65,16 @@ def test_annotations_decide_where_the_default_is_none() -> None:
             check("c", defaults, bad, ann)
 
 
+def test_an_optional_float_takes_none_as_none_and_an_int_as_a_float():
+    # `lr: float | None = 0.1`: None is a value of the annotation, kept as it is (not turned into
+    # a float); an int is widened to the float it stands for.
+    check = parameters.validate_parameters
+    ann = {"lr": "float | None"}
+    assert check("c", {"lr": 0.1}, {"lr": None}, ann) == {"lr": None}
+    got = check("c", {"lr": 0.1}, {"lr": 2}, ann)
+    assert got == {"lr": 2.0} and type(got["lr"]) is float
+
+
 def test_annotated_parameters_are_checked_before_any_kernel_starts(demo_project: Path) -> None:
     params = "quick = False\nseed = 0\nn_seeds: int | None = None\nlengths: list[int] = [4, 8]"
     (demo_project / "book" / "demo.md").write_text(

@@ -256,3 +256,15 @@ def test_threshold_text_shows_censored_thresholds_as_intervals():
     assert threshold_text(np.inf, "above", grid) == "> 512"
     assert threshold_text(16.0, "below", grid) == "≤ 16"
     assert threshold_text(np.inf, "above", (256, 16384)) == "> 16384"
+
+
+def test_threshold_text_reads_a_censoring_label_loaded_back_from_the_cache():
+    # Cached results come back through JSON, whose strings are new objects rather than the
+    # module's literals: the label must be compared by value.
+    import json
+
+    from biasbook.maths.thresholds import threshold_text
+
+    above, below = json.loads('["above", "below"]')
+    assert threshold_text(np.inf, above, (16, 512)) == "> 512"
+    assert threshold_text(16.0, below, (16, 512)) == "≤ 16"

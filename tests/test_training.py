@@ -358,3 +358,105 @@ def test_raw_keys_of_the_wrong_dtype_or_shape_are_refused_with_a_hint(raw):
     # Raw key data must be uint32 pairs; either mistake alone gets the line naming the fix.
     with pytest.raises(ValueError, match="jax.random keys"):
         steps.as_keys(raw, 4)
+
+
+# --- from the mutation runs of issue #23: contracts of the layout, the logs and the inputs -------
+
+
+def test_a_wide_output_against_one_target_per_example_is_refused_not_cut_to_its_first_column():
+    # Only a single output column is read as one value per example; two columns against 1-d
+    # targets are a mismatch, for mse and logistic alike.
+    out, y = jax.numpy.zeros((4, 2)), jax.numpy.ones(4)
+    for loss in ("mse", "logistic"):
+        with pytest.raises(ValueError, match="does not match targets"):
+            steps.per_example(out, y, loss)
+    ell, _ = steps.per_example(jax.numpy.full((4, 1), 3.0), y, "mse")
+    np.testing.assert_allclose(np.asarray(ell), [4.0] * 4)  # (3 - 1)^2 each
+
+
+def test_logistic_targets_are_checked_on_the_real_examples_only():
+    # Padding rows (weight 0) may hold anything; a real row with a {0, 1} label is refused.
+    y = np.array([[1.0, -1.0, 0.0, 0.0]])
+    steps.check_logistic(y, np.array([[1.0, 1.0, 0.0, 0.0]]))
+    with pytest.raises(ValueError, match="-1, \\+1"):
+        steps.check_logistic(y, np.ones((1, 4)))
+    with pytest.raises(ValueError, match="-1, \\+1"):
+        steps.check_logistic(y, None)
+
+
+def test_inputs_without_a_models_axis_or_with_test_sets_for_other_models_are_refused():
+    x, y = _data(2, 8)
+    cfg = TrainConfig(steps=2, learning_rate=1e-2)
+    with pytest.raises(ValueError, match="leading \\(n_models, m\\) axes"):
+        train_many(M_INIT, M_APPLY, x, y[0], _keys(2), cfg)
+    for n_test in (1, 3):  # fewer or more models' test sets than models
+        xt, yt = _data(n_test, 4, seed=1)
+        with pytest.raises(ValueError, match="need leading axes"):
+            train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg, X_test=xt, y_test=_data(2, 4)[1])
+        with pytest.raises(ValueError, match="need leading axes"):
+            train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg, X_test=_data(2, 4)[0], y_test=yt)
+
+
+@pytest.mark.parametrize("positions", [1, 5, 7, 1024, 3000])
+def test_an_evaluation_chunk_holds_as_many_examples_as_fit_in_eval_rows(positions):
+    # The most examples whose activation rows (examples x positions) fit in EVAL_ROWS, and at
+    # least one: found by counting, not by the library's division.
+    fit = [k for k in range(1, training.EVAL_ROWS + 1) if k * positions <= training.EVAL_ROWS]
+    expected = max(fit, default=1)
+    assert training._eval_rows(jax.numpy.zeros((3, positions))) == expected
+
+
+@pytest.mark.parametrize(
+    ("shape", "batch"),
+    [((12, 20, 5), None), ((60, 20, 5), 8), ((7, 300, 4), None), ((5, 10, 2), None), ((9, 50), 4)],
+)
+def test_models_are_grouped_in_the_fewest_equal_groups_that_fit_group_rows(
+    shape, batch, monkeypatch
+):
+    # Reference by search: the fewest groups k with ceil(n / k) models x rows <= GROUP_ROWS
+    # (rows = examples per step x positions), one model per group if even one does not fit;
+    # None (no grouping) where all fit at once.
+    monkeypatch.setattr(training, "GROUP_ROWS", 1000)
+    n = shape[0]
+    rows = (shape[1] if batch is None else batch) * (shape[2] if len(shape) == 3 else 1)
+    k = next((k for k in range(1, n + 1) if -(-n // k) * rows <= 1000), n)
+    expected = None if k == 1 else -(-n // k)
+    assert training._group_size(n, jax.numpy.zeros(shape), batch) == expected
+
+
+@pytest.mark.parametrize("n_devices", [1, 2, 3])
+@pytest.mark.parametrize("n_models", [1, 5, 12, 61])
+def test_padding_fills_whole_equal_groups_on_every_device_and_no_more(
+    n_models, n_devices, monkeypatch
+):
+    # The models plus the padding copies are exactly the devices' equal shares; each share is
+    # a whole number of groups; and a smaller share would not hold the models.
+    monkeypatch.setattr(training, "GROUP_ROWS", 1000)
+    X = jax.numpy.zeros((n_models, 20, 5))  # 100 rows a model: groups of at most 10
+    per_device, group, n_pad = training._models_layout(n_models, n_devices, X, None)
+    assert n_models + n_pad == per_device * n_devices and n_pad >= 0
+    step = group or 1
+    assert per_device % step == 0
+    assert (per_device - step) * n_devices < n_models
+
+
+def test_without_log_every_the_run_is_logged_in_twenty_equal_chunks():
+    # The documented default: chunks of ceil(steps / 20) steps.
+    assert TrainConfig(steps=200, learning_rate=0.1).chunk == 10
+    assert list(steps.logged_steps(TrainConfig(steps=200, learning_rate=0.1))) == list(
+        range(0, 201, 10)
+    )
+    assert TrainConfig(steps=21, learning_rate=0.1).chunk == 2  # 11 chunks, the last of 1 step
+    assert TrainConfig(steps=5, learning_rate=0.1).chunk == 1
+
+
+def test_the_engines_progress_bar_leaves_no_line_behind(capsys, monkeypatch):
+    # A chapter trains many times; each finished bar is cleared rather than left as a line.
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    x, y = _data(2, 8)
+    train_many(
+        M_INIT, M_APPLY, x, y, _keys(2), TrainConfig(steps=4, learning_rate=0.1), progress=True
+    )
+    err = capsys.readouterr().err
+    assert "train_many (2 models)" in err
+    assert "\n" not in err and err.endswith("\r")

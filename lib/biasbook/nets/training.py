@@ -98,7 +98,8 @@ class TrainConfig:
         ``"xent"``: integer class labels, softmax cross-entropy of ``k`` logits.
     log_every
         Steps between logged metrics (also the length of one compiled ``scan`` chunk).
-        ``None`` picks about 20 logging points.
+        ``None``: chunks of ``ceil(steps / 20)`` steps, so at most 20 logged points after
+        step 0 (exactly 20 where 20 divides ``steps``).
     stop_train_acc
         Freeze a model once its training accuracy is ``>=`` this value (``None``: never).
     grad_clip
@@ -199,6 +200,21 @@ def _eval_rows(x: jax.Array) -> int:
     """Examples per evaluation chunk for one model's inputs ``x[m, ...]``."""
     positions = x.shape[1] if x.ndim >= 2 else 1
     return max(1, EVAL_ROWS // positions)
+
+
+def _models_layout(
+    n_models: int, n_devices: int, X: jax.Array, batch: int | None
+) -> tuple[int, int | None, int]:
+    """How ``n_models`` models are laid out: (models per device, per group, padding models).
+
+    Every device holds the same whole number of equal groups (:func:`_group_size`); the last
+    model's copies fill the gap, so ``n_models + padding = models per device * n_devices``.
+    """
+    per_device = math.ceil(n_models / n_devices)
+    group = _group_size(per_device, X, batch)
+    if group is not None:
+        per_device = group * math.ceil(per_device / group)
+    return per_device, group, per_device * n_devices - n_models
 
 
 def _models_sharding(mesh: Mesh) -> NamedSharding:
@@ -428,11 +444,7 @@ def train_many(
     # spread the models over the devices (cores) in equal groups per device; pad with copies of
     # the last model to a whole number of groups on every device
     devices = engine_devices(n, DEVICES)
-    per_device = math.ceil(n / len(devices))
-    group = _group_size(per_device, X, config.batch_size)
-    if group is not None:
-        per_device = group * math.ceil(per_device / group)
-    n_pad = per_device * len(devices) - n
+    _, group, n_pad = _models_layout(n, len(devices), X, config.batch_size)
     mesh = Mesh(np.array(devices), ("models",)) if len(devices) > 1 else None
     opts = tuple(sorted(COMPILER_OPTIONS.items()))
     dev_ids = tuple(dv.id for dv in devices)
