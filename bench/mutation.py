@@ -69,6 +69,17 @@ MODULES: dict[str, list[str]] = {
     "lib/biasbook/maths/word_vectors.py": ["tests/test_word_vectors.py"],
     "lib/biasbook/maths/position_symmetry.py": ["tests/test_position_symmetry.py"],
     "lib/biasbook/maths/symmetric_group.py": ["tests/test_symmetric_group.py"],
+    "lib/biasbook/maths/sequences.py": ["tests/test_spectra.py", "tests/test_kernels.py"],
+    "lib/biasbook/maths/kernels.py": ["tests/test_kernels.py", "tests/test_spectra.py"],
+    "lib/biasbook/maths/spectra.py": ["tests/test_spectra.py", "tests/test_learning_curves.py"],
+    "lib/biasbook/maths/kernel_descent.py": ["tests/test_kernel_descent.py"],
+    "lib/biasbook/maths/sparse_tasks.py": [
+        "tests/test_sparse_tasks.py",
+        "tests/test_screening.py",
+        "tests/test_sparse_attention.py",
+    ],
+    "lib/biasbook/maths/sparse_attention.py": ["tests/test_sparse_attention.py"],
+    "lib/biasbook/maths/screening.py": ["tests/test_screening.py"],
     "lib/biasbook/checks/verdicts.py": ["tests/test_status.py", "tests/test_chapter_checks.py"],
     "lib/biasbook/book/status.py": ["tests/test_status.py"],
     "lib/biasbook/store/cache.py": [

@@ -193,3 +193,18 @@ def test_a_meaningless_sampling_request_is_refused_before_any_work(argv, capsys)
     m = _tool()
     assert m.main(argv) == 2
     assert capsys.readouterr().out.startswith("error: --sample")
+
+
+def test_every_mathematics_statistics_and_training_module_is_mapped_to_existing_tests():
+    # The targets of issue #23 name these families: a module left out of the map would never be
+    # measured, and a misspelt test path would make every mutant "killed" by a collection error.
+    m = _tool()
+    maths = (ROOT / "lib" / "biasbook" / "maths").glob("*.py")
+    wanted = [str(p.relative_to(ROOT)) for p in maths if p.name != "__init__.py"]
+    wanted += ["lib/biasbook/nets/steps.py", "lib/biasbook/nets/training.py"]
+    missing = sorted(w for w in wanted if w not in m.MODULES)
+    assert not missing, f"not mapped: {missing}"
+    for module, tests in m.MODULES.items():
+        assert (ROOT / module).is_file(), module
+        for test in tests:
+            assert (ROOT / test.split("::")[0]).is_file(), (module, test)
