@@ -460,3 +460,40 @@ def test_the_engines_progress_bar_leaves_no_line_behind(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "train_many (2 models)" in err
     assert "\n" not in err and err.endswith("\r")
+
+
+def test_a_test_set_needs_both_its_inputs_and_its_targets():
+    x, y = _data(2, 8)
+    cfg = TrainConfig(steps=2, learning_rate=1e-2)
+    for given in ({"X_test": x}, {"y_test": y}):
+        with pytest.raises(ValueError, match="give both X_test and y_test"):
+            train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg, **given)
+
+
+def test_the_progress_bar_advances_by_the_steps_each_chunk_ran_and_ends_at_the_total(monkeypatch):
+    # 7 steps logged every 3: chunks of 3, 3 and 1 steps, the bar's total 7.
+    advanced: list[int] = []
+
+    class Bar:
+        def __init__(self, **kwargs):
+            self.total = kwargs["total"]
+
+        def update(self, k):
+            advanced.append(k)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(training, "progress_bar", lambda **kwargs: Bar(**kwargs))
+    x, y = _data(2, 8)
+    cfg = TrainConfig(steps=7, learning_rate=0.1, log_every=3)
+    train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg)
+    assert advanced == [3, 3, 1]
+
+
+def test_the_logistic_loss_is_softplus_of_minus_the_margin():
+    # log(1 + exp(-y f)) per example (NumPy reference), not the squared error.
+    out = np.array([2.0, -1.0, 0.0, 0.5])
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    ell, _ = steps.per_example(jax.numpy.asarray(out), jax.numpy.asarray(y), "logistic")
+    np.testing.assert_allclose(np.asarray(ell), np.log1p(np.exp(-y * out)), rtol=1e-6)
