@@ -107,6 +107,10 @@ def test_padding_with_weights_equals_unpadded(batch_size):
         _close(padded.train_loss[i], alone.train_loss)
         _close(padded.train_acc[i], alone.train_acc)
         jax.tree.map(_close, padded.params_of(i), alone.params)
+        # the reference loop takes the same mask for its one model
+        one = train_one(M_INIT, M_APPLY, x[i], y_pad[i], keys[i], cfg, weights=w[i])
+        _close(one.train_loss, alone.train_loss)
+        jax.tree.map(_close, one.params, alone.params)
 
 
 @pytest.mark.parametrize("batch_size", [None, 6])
@@ -408,7 +412,14 @@ def test_an_evaluation_chunk_holds_as_many_examples_as_fit_in_eval_rows(position
 
 @pytest.mark.parametrize(
     ("shape", "batch"),
-    [((12, 20, 5), None), ((60, 20, 5), 8), ((7, 300, 4), None), ((5, 10, 2), None), ((9, 50), 4)],
+    [
+        ((12, 20, 5), None),
+        ((60, 20, 5), 8),
+        ((7, 300, 4), None),
+        ((5, 10, 2), None),
+        ((9, 50), 4),
+        ((30, 50), None),  # inputs without a positions axis: one row per example
+    ],
 )
 def test_models_are_grouped_in_the_fewest_equal_groups_that_fit_group_rows(
     shape, batch, monkeypatch
@@ -497,3 +508,32 @@ def test_the_logistic_loss_is_softplus_of_minus_the_margin():
     y = np.array([1.0, 1.0, -1.0, -1.0])
     ell, _ = steps.per_example(jax.numpy.asarray(out), jax.numpy.asarray(y), "logistic")
     np.testing.assert_allclose(np.asarray(ell), np.log1p(np.exp(-y * out)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("engine", ["many", "one"])
+def test_logistic_test_targets_are_checked_like_the_training_targets(engine):
+    # {0, 1} test labels would be scored against a sign read-out as if 0 were a -1.
+    x, y = _data(2, 8)
+    xt, yt = _data(2, 4, seed=1)
+    cfg = TrainConfig(steps=2, learning_rate=1e-2)
+    with pytest.raises(ValueError, match="-1, \\+1"):
+        if engine == "many":
+            train_many(M_INIT, M_APPLY, x, y, _keys(2), cfg, X_test=xt, y_test=(yt + 1) / 2)
+        else:
+            train_one(
+                M_INIT, M_APPLY, x[0], y[0], _keys(1)[0], cfg, X_test=xt[0], y_test=(yt[0] + 1) / 2
+            )
+
+
+def test_without_asking_for_weight_decay_a_model_without_gradient_keeps_its_weights():
+    # The output ignores the weights, so the gradient is zero: AdamW moves them only by decay,
+    # and the default config asks for none.
+    def init(key):
+        return {"w": jax.numpy.ones(3)}
+
+    def apply(params, x):
+        return jax.numpy.zeros(x.shape[0]) + 0.0 * params["w"].sum()
+
+    x, y = _data(1, 8)
+    result = train_many(init, apply, x, y, _keys(1), TrainConfig(steps=5, learning_rate=0.1))
+    np.testing.assert_array_equal(np.asarray(result.params_of(0)["w"]), np.ones(3))

@@ -115,6 +115,8 @@ def train_one(
         X_test = jnp.asarray(X_test)
         yt = prepare_targets(y_test, config.loss)
         wt = prepare_weights(weights_test, (yt.shape[0],))
+        if config.loss == "logistic":
+            check_logistic(yt, wt)
         wt = jnp.ones((yt.shape[0],), jnp.float32) if wt is None else wt
 
     params, opt_state, k_data = init(key, hyper)

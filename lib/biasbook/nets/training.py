@@ -90,7 +90,7 @@ class TrainConfig:
         Minibatch size (sampled with replacement from the real examples), or ``None`` for full-batch
         training.
     weight_decay
-        Decoupled weight decay of AdamW (ignored by SGD).
+        Decoupled weight decay of AdamW (ignored by SGD); none by default.
     loss
         ``"logistic"``: targets ``±1``, one output logit, loss ``log(1 + exp(-y f))``;
         ``"mse"``: real targets, loss ``(f - y)^2`` (summed over outputs), accuracy by sign (one
@@ -439,6 +439,8 @@ def train_many(
                 f"(n_models={n}, m_test)"
             )
         wt = prepare_weights(weights_test, tuple(yt.shape[:2]))
+        if config.loss == "logistic":
+            check_logistic(yt, wt)  # {0, 1} test labels would give a wrong test accuracy
     full_batch = config.batch_size is None
 
     # spread the models over the devices (cores) in equal groups per device; pad with copies of
