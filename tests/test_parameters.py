@@ -136,6 +136,8 @@ BOUNDS = {
         ({"split": "tset"}, "must be one of 'train', 'valid'"),
         ({"lengths": [4, 1]}, "(element 1)"),
         ({"lengths": []}, "at least 1 element"),
+        ({"eps": -0.5}, "must be > 0"),  # below an open lower bound, not only at it
+        ({"lengths": [None, 1]}, "(element 1)"),  # a None element does not end the check
     ],
 )
 def test_a_value_out_of_bounds_is_refused_naming_the_bound(values: dict, message: str) -> None:
@@ -191,3 +193,30 @@ def test_with_several_chapters_bad_input_for_the_last_stops_all_before_any_runs(
     assert proc.returncode == 2
     assert "'n_seeds' of chapter 'late' must be ≥ 2" in proc.stderr
     assert not (demo_project / "_build" / "executed").exists()  # demo, first in order, never ran
+
+
+def _notebook(source: str):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]})
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T"), cell])
+
+
+def test_plain_and_annotated_defaults_are_read_and_a_chained_one_is_refused() -> None:
+    nb = _notebook("quick = False\nseed: int = 3\nns: list[int] = [4, 8]\nprint(seed)")
+    assert parameters.parameter_defaults(nb) == {"quick": False, "seed": 3, "ns": [4, 8]}
+    with pytest.raises(UsageError, match="assigns a = b in one statement"):
+        parameters.parameter_defaults(_notebook("a = b = 3"))
+
+
+@pytest.mark.parametrize(
+    ("default", "value"), [([4, 8], "48"), ([4, 8], 4), (4, [4, 8]), ((1, 2), "12")]
+)
+def test_a_list_for_a_scalar_or_a_scalar_for_a_list_is_refused(default, value) -> None:
+    # not converted (list("48") would be ['4', '8']), but refused with the expected type
+    with pytest.raises(UsageError, match="must be"):
+        parameters.validate_parameters("c", {"x": default}, {"x": value})
+
+
+def test_an_empty_list_is_accepted_unless_its_bounds_ask_for_elements() -> None:
+    assert parameters.check_bounds("c", {"lengths": []}, {"lengths": {"min": 2}}) == []

@@ -268,3 +268,13 @@ def test_threshold_text_reads_a_censoring_label_loaded_back_from_the_cache():
     above, below = json.loads('["above", "below"]')
     assert threshold_text(np.inf, above, (16, 512)) == "> 512"
     assert threshold_text(16.0, below, (16, 512)) == "≤ 16"
+
+
+def test_a_fine_grid_of_several_hundred_sizes_is_accepted():
+    # Sizes are compared by value: a 300-point grid (more than Python caches small integers
+    # for) must work like a short one. Every seed succeeds from the grid's 151st size on, so
+    # every resample crosses 1/2 between the 150th and 151st sizes, at their geometric mean.
+    ms = np.arange(1, 301, dtype=float) * 10.0
+    acc = np.tile(np.where(np.arange(300) >= 150, 1.0, 0.0), (4, 1))
+    lo, hi = bootstrap_threshold(ms, acc, 0.95, n_boot=20)
+    np.testing.assert_allclose([lo, hi], np.sqrt(ms[149] * ms[150]), rtol=1e-12)

@@ -353,6 +353,10 @@ def test_a_loss_name_built_at_run_time_selects_the_same_loss():
     logp = out - np.log(np.exp(out).sum(axis=1, keepdims=True))  # float64 reference
     np.testing.assert_allclose(np.asarray(ell), -logp[:, 0], rtol=1e-5)  # float32 rounding
     np.testing.assert_array_equal(np.asarray(correct), [1.0, 0.0])
+    # and its targets are read as class labels: integers kept, real numbers refused
+    assert steps.prepare_targets(np.array([[0, 2]]), name).dtype == np.int32
+    with pytest.raises(ValueError, match="integer class labels"):
+        steps.prepare_targets(np.array([[0.0, 2.0]]), name)
 
 
 @pytest.mark.parametrize(
@@ -537,3 +541,115 @@ def test_without_asking_for_weight_decay_a_model_without_gradient_keeps_its_weig
     x, y = _data(1, 8)
     result = train_many(init, apply, x, y, _keys(1), TrainConfig(steps=5, learning_rate=0.1))
     np.testing.assert_array_equal(np.asarray(result.params_of(0)["w"]), np.ones(3))
+
+
+def test_a_full_batch_run_stops_at_the_first_step_whose_accuracy_reaches_the_threshold():
+    # 10 examples: accuracies are multiples of 0.1, so a threshold of 0.95 is reached only by
+    # jumping past it (never met exactly). The reference is a run without stopping, logged at
+    # every step: the stopped run must have run exactly the steps before the first logged
+    # accuracy >= 0.95, and its logs (one per logging point, however early every model stopped)
+    # must hold that accuracy from there on.
+    x, y = _data(2, 10, seed=3)
+    keys = _keys(2, seed=4)
+    free = train_many(M_INIT, M_APPLY, x, y, keys, TrainConfig(200, 1e-2, log_every=1))
+    first = np.argmax(free.train_acc >= 0.95, axis=1)
+    assert np.all(free.train_acc[np.arange(2), first] >= 0.95) and np.all(first > 0)
+    cfg = TrainConfig(200, 1e-2, log_every=25, stop_train_acc=0.95)
+    res = train_many(M_INIT, M_APPLY, x, y, keys, cfg)
+    np.testing.assert_array_equal(res.steps_run, first)
+    assert np.all(first < 100)  # every model stopped with chunks still to come
+    assert res.train_acc.shape == res.train_loss.shape == (2, len(res.log_steps))
+    np.testing.assert_array_equal(res.log_steps, np.arange(0, 201, 25))
+    assert np.all(res.train_acc[:, -1] >= 0.95)
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_a_model_that_already_meets_the_stopping_accuracy_is_never_trained(batch_size):
+    # A linear model whose initial weights already classify every example (accuracy 1, above
+    # the 0.9 asked): it must not take a step, with minibatches (checked between chunks only)
+    # as without.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 12, 3)).astype(np.float32)
+    y = np.sign(x.sum(axis=-1))
+
+    def init(key):
+        return {"w": jax.numpy.ones(3)}
+
+    def apply(params, xs):
+        return xs @ params["w"]
+
+    cfg = TrainConfig(20, 0.5, batch_size=batch_size, log_every=10, stop_train_acc=0.9)
+    res = train_many(init, apply, x, y, _keys(2), cfg)
+    np.testing.assert_array_equal(res.steps_run, [0, 0])
+    np.testing.assert_array_equal(np.asarray(res.params_of(1)["w"]), np.ones(3))
+
+
+@pytest.mark.parametrize("field", ["learning_rate", "grad_clip"])
+@pytest.mark.parametrize("value", [0.0, -0.5])
+def test_a_learning_rate_or_clip_at_or_below_zero_is_refused(field, value):
+    with pytest.raises(ValueError, match=field):
+        TrainConfig(**{"steps": 1, "learning_rate": 0.1, field: value})
+
+
+def test_one_scalar_input_per_example_is_trained_and_fewer_axes_refused():
+    # X [n_models, m]: each example one number. Gradient descent on (w x - 2 x)^2 finds w = 2.
+    x = np.tile(np.linspace(-1.0, 1.0, 8, dtype=np.float32), (2, 1))
+
+    def init(key):
+        return {"w": jax.numpy.zeros(())}
+
+    def apply(params, xs):
+        return params["w"] * xs
+
+    cfg = TrainConfig(200, 0.5, loss="mse", optimizer="sgd")
+    res = train_many(init, apply, x, 2 * x, _keys(2), cfg)
+    _close(res.params_of(1)["w"], 2.0, tol=1e-4)
+    with pytest.raises(ValueError, match="leading \\(n_models, m\\) axes"):
+        train_many(init, apply, x[0], 2 * x, _keys(2), cfg)
+
+
+def test_mse_with_several_outputs_on_train_and_test_sets_matches_numpy():
+    # Targets [n, m, k] and test targets [n, m_test, k] with a [n, m_test] mask (the last test
+    # example padding): the logged losses before any step are the means over the real examples
+    # of each example's sum of k squares (NumPy, from the drawn weights).
+    cfg_lin = MLPConfig(input_dim=4, hidden=(), n_outputs=2)
+    init = functools.partial(init_mlp, cfg=cfg_lin)
+    apply = functools.partial(apply_mlp, cfg=cfg_lin)
+    rng = np.random.default_rng(1)
+    x, xt = rng.normal(size=(2, 6, 4)), rng.normal(size=(2, 5, 4))
+    y, yt = rng.normal(size=(2, 6, 2)), rng.normal(size=(2, 5, 2))
+    keys = _keys(2, seed=2)
+    cfg = TrainConfig(1, 0.1, loss="mse", optimizer="sgd", log_every=1)
+    wt = np.ones((2, 5))
+    wt[:, -1] = 0
+    res = train_many(init, apply, x, y, keys, cfg, X_test=xt, y_test=yt, weights_test=wt)
+    for i in range(2):
+        layer = init(jax.random.split(keys[i])[0])["layers"][0]
+        w, b = np.asarray(layer["w"], np.float64), np.asarray(layer["b"], np.float64)
+        _close(res.train_loss[i, 0], (((x[i] @ w + b) - y[i]) ** 2).sum(1).mean(), tol=1e-5)
+        test_sq = (((xt[i] @ w + b) - yt[i]) ** 2).sum(1)
+        _close(res.test_loss[i, 0], test_sq[:4].mean(), tol=1e-5)
+
+
+@pytest.mark.parametrize("clip", [None, 0.01])
+def test_one_sgd_step_moves_by_the_gradient_or_by_the_clip_norm_along_it(clip):
+    # Linear model, mse, one full-batch SGD step of rate 1: the step is minus the gradient of
+    # mean (x.w + b - y)^2 (NumPy: 2/m X^T r, 2/m sum r), of norm well above 1; with grad_clip
+    # it is that direction cut to the clip's norm.
+    cfg_lin = MLPConfig(input_dim=4, hidden=())
+    init = functools.partial(init_mlp, cfg=cfg_lin)
+    apply = functools.partial(apply_mlp, cfg=cfg_lin)
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(1, 8, 4)), 10 * rng.normal(size=(1, 8))
+    keys = _keys(1, seed=6)
+    cfg = TrainConfig(1, 1.0, loss="mse", optimizer="sgd", grad_clip=clip)
+    res = train_many(init, apply, x, y, keys, cfg)
+    before = init(jax.random.split(keys[0])[0])["layers"][0]
+    w0, b0 = np.asarray(before["w"], np.float64)[:, 0], np.asarray(before["b"], np.float64)
+    r = x[0] @ w0 + b0[0] - y[0]
+    grad = np.append(2 * x[0].T @ r / 8, 2 * r.mean())
+    assert np.linalg.norm(grad) > 10
+    step = -grad if clip is None else -clip * grad / np.linalg.norm(grad)
+    after = res.params_of(0)["layers"][0]
+    moved = np.append(np.asarray(after["w"])[:, 0] - w0, np.asarray(after["b"]) - b0)
+    _close(moved, step, tol=1e-4 if clip is None else 1e-6)

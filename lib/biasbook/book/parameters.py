@@ -32,14 +32,23 @@ def parameter_defaults(notebook: Any) -> dict[str, Any]:
     Raises
     ------
     UsageError
-        If the notebook has no ``parameters`` cell or a default is not a Python literal.
+        If the notebook has no ``parameters`` cell, a default is not a Python literal, or one
+        statement assigns several names (``a = b = 1``).
     """
     for cell in notebook.cells:
         if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             defaults: dict[str, Any] = {}
             for node in ast.parse(cell.source).body:
                 target = None
-                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                if isinstance(node, ast.Assign) and len(node.targets) > 1:
+                    # papermill overrides a parameter by a plain `name = value` after the cell;
+                    # a chained default would be read for one name only or for none
+                    names = " = ".join(ast.unparse(t) for t in node.targets)
+                    raise UsageError(
+                        f"the parameters cell assigns {names} in one statement; "
+                        "give each parameter its own line"
+                    )
+                if isinstance(node, ast.Assign):
                     target, value = node.targets[0], node.value
                 elif isinstance(node, ast.AnnAssign) and node.value is not None:
                     target, value = node.target, node.value
