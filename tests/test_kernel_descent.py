@@ -50,3 +50,64 @@ def test_bad_input():
         kernel_descent(K, Kx[:, :3], np.ones(4), 0.1, 3)
     with pytest.raises(ValueError, match="lr must be"):
         kernel_descent(K, Kx, np.ones(4), -0.1, 3)
+
+
+@pytest.mark.parametrize(
+    ("K", "Kx", "message"),
+    [
+        (np.eye(3), np.ones((2, 4)), "K_train"),  # K smaller than the 4 targets
+        (np.eye(5), np.ones((2, 4)), "K_train"),  # K larger
+        (np.eye(4)[:, :3], np.ones((2, 4)), "K_train"),  # K not square
+        (np.eye(4), np.ones(4), "K_test_train"),  # one test input without its axis
+        (np.eye(4), np.ones((2, 4, 1)), "K_test_train"),
+        (np.eye(4), np.ones((2, 3)), "K_test_train"),
+        (np.eye(4), np.ones((2, 5)), "K_test_train"),
+        (np.diag([1.0, 1.0, 1.0, -0.5]), np.ones((2, 4)), "not positive semi-definite"),
+    ],
+)
+def test_kernels_of_the_wrong_shape_or_not_positive_semi_definite_are_refused(K, Kx, message):
+    with pytest.raises(ValueError, match=message):
+        kernel_descent(K, Kx, np.ones(4), 0.1, 3)
+
+
+@pytest.mark.parametrize(("lr", "steps"), [(0.0, 3), (0.1, -1), (0.1, 2.5), (0.1, -2.5)])
+def test_a_step_size_at_or_below_zero_or_a_step_count_not_a_whole_number_is_refused(lr, steps):
+    with pytest.raises(ValueError, match="lr must be > 0 and steps an integer >= 0"):
+        kernel_descent(np.eye(4), np.ones((2, 4)), np.ones(4), lr, steps)
+
+
+def test_a_whole_float_step_count_counts_like_the_integer():
+    K, Kx = _kernel(5, 2, 5)
+    lr = 0.5 / np.linalg.eigvalsh(2 / 5 * K).max()
+    y = np.arange(5.0)
+    np.testing.assert_array_equal(
+        kernel_descent(K, Kx, y, lr, 3.0)[1], kernel_descent(K, Kx, y, lr, 3)[1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("lr", "refused"), [(0.25, False), (0.4999, False), (0.5, True), (0.625, True)]
+)
+def test_descent_is_refused_exactly_from_lr_times_the_largest_eigenvalue_2(lr, refused):
+    # (2/n) K = diag(4, 1) exactly (n = 2): lr * 4 reaches 2 at lr = 0.5, where the largest
+    # direction no longer converges (|1 - lr a| = 1); below it, the iteration is followed.
+    K, Kx, y = np.diag([4.0, 1.0]), np.array([[1.0, 2.0]]), np.array([1.0, -1.0])
+    if refused:
+        with pytest.raises(ValueError, match=f"lr \\* max eigenvalue = {4 * lr:.3g} >= 2"):
+            kernel_descent(K, Kx, y, lr, 4)
+        return
+    f = np.zeros(2)
+    fx = np.zeros(1)
+    for _ in range(4):
+        r = f - y
+        f, fx = f - lr * K @ r, fx - lr * Kx @ r
+    got_f, got_fx = kernel_descent(K, Kx, y, lr, 4)
+    np.testing.assert_allclose(got_f, f, rtol=1e-12)
+    np.testing.assert_allclose(got_fx, fx, rtol=1e-12)
+
+
+def test_several_hundred_training_inputs_are_accepted():
+    # shapes are compared by value (beyond the integers Python caches): n = 300 works
+    K = np.eye(300)
+    f, fx = kernel_descent(K, np.zeros((1, 300)), np.ones(300), 10.0, 1)
+    np.testing.assert_allclose(f, 2 * 10.0 / 300 * np.ones(300))

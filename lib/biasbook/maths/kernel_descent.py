@@ -23,6 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Relative size of the negative eigenvalues of ``K_train`` taken as rounding (and set to 0):
+#: a Gram matrix computed in float64 is off by ~1e-16 of its largest eigenvalue.
+PSD_RTOL = 1e-8
+
 
 def kernel_descent(
     K_train: np.ndarray, K_test_train: np.ndarray, y: np.ndarray, lr: float, steps: int
@@ -48,8 +52,9 @@ def kernel_descent(
     Raises
     ------
     ValueError
-        For mismatched shapes, ``lr <= 0``, ``steps < 0``, or a step size at which gradient descent
-        diverges (``lr * max eigenvalue of (2/n) K_train >= 2``).
+        For mismatched shapes, ``lr <= 0``, ``steps`` not a whole number ``>= 0``, a ``K_train``
+        with an eigenvalue below ``-PSD_RTOL`` times its largest (not a kernel), or a step size
+        at which gradient descent diverges (``lr * max eigenvalue of (2/n) K_train >= 2``).
     """
     K = np.asarray(K_train, dtype=float)
     Kx = np.asarray(K_test_train, dtype=float)
@@ -60,7 +65,13 @@ def kernel_descent(
     if not lr > 0 or int(steps) != steps or steps < 0:
         raise ValueError(f"lr must be > 0 and steps an integer >= 0, got {lr}, {steps}")
     a, U = np.linalg.eigh(2.0 / n * 0.5 * (K + K.T))
-    a = np.clip(a, 0.0, None)
+    if a.min() < -PSD_RTOL * max(np.abs(a).max(), np.finfo(float).tiny):
+        # along a negative direction descent would grow without bound, not follow the formula
+        raise ValueError(
+            f"K_train is not positive semi-definite: (2/n) K has eigenvalue {a.min():.3g} "
+            f"(largest {a.max():.3g})"
+        )
+    a = np.clip(a, 0.0, None)  # rounding only: a kernel's null directions
     if lr * a.max() >= 2:
         raise ValueError(
             f"gradient descent diverges: lr * max eigenvalue = {lr * a.max():.3g} >= 2"

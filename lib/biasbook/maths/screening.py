@@ -144,14 +144,20 @@ def label_correlation(name: str, s: int, p_one: float) -> float:
     """Population correlation of one relevant bit with the ``{-1, +1}`` label, exactly.
 
     Enumerates the ``2**s`` patterns of i.i.d. ``Bernoulli(p_one)`` bits (all relevant bits are
-    exchangeable for AND, MAJORITY and PARITY, so bit 0 stands for each).
+    exchangeable for AND, MAJORITY and PARITY, so bit 0 stands for each). The correlation is
+    the phi coefficient of the 2 x 2 table of (bit, label) probabilities,
+    ``(n11 n00 - n10 n01) / sqrt(n1. n0. n.1 n.0)``: unlike ``cov / sqrt(p (1-p) (1 - E[y]^2))``
+    it subtracts no nearly equal numbers, so it stays exact for a rare label (``1 - E[y]^2``
+    rounds to 0, or below, when ``P(y = +1)`` is under about 1e-8). A label whose probability
+    underflows to 0 gets correlation 0.
     """
     if not 0.0 < p_one < 1.0:
         raise ValueError(f"p_one must lie in (0, 1), got {p_one}")
-    B = all_inputs(s).astype(np.float64)
+    B = all_inputs(s)
     prob = np.prod(np.where(B == 1, p_one, 1.0 - p_one), axis=1)
-    y = 2.0 * target_function(name, s)(B.astype(np.int8)) - 1.0
-    ex, ey = p_one, prob @ y
-    cov = prob @ (B[:, 0] * y) - ex * ey
-    var = p_one * (1.0 - p_one) * (1.0 - ey**2)
-    return float(cov / np.sqrt(var)) if var > 0 else 0.0
+    g = target_function(name, s)(B).astype(bool)
+    x = B[:, 0] == 1
+    n11, n10 = prob[x & g].sum(), prob[x & ~g].sum()
+    n01, n00 = prob[~x & g].sum(), prob[~x & ~g].sum()
+    var = (n11 + n10) * (n01 + n00) * (n11 + n01) * (n10 + n00)
+    return float((n11 * n00 - n10 * n01) / np.sqrt(var)) if var > 0 else 0.0
