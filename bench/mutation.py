@@ -22,6 +22,7 @@ fact, not of the mutated line) or *equivalent* (no test could tell it from the o
 changed constant in an error message). Equivalent mutants are listed in
 ``bench/mutation_equivalent.json`` (``"path:line:column:operator: mutated line": "why"``, the
 key the report prints); the report shows them with their reason and leaves them out of the rate.
+An entry still holds when an edit above it moves its line (same column, operator and text).
 A listed mutant that a test does kill counts as killed, and the report names it under
 "Listed equivalent but killed" (a session here is needed to see it: a record keeps killed
 mutants as a count): take it off the list.
@@ -325,13 +326,32 @@ def _session_date(session: Path) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(session.stat().st_mtime))
 
 
+def _without_line(key: str) -> str:
+    """``path:column:operator: text`` of a ``path:line:column:operator: text`` key."""
+    path, _, rest = key.partition(":")
+    line, _, rest = rest.partition(":")
+    return f"{path}:{rest}" if line.isdigit() else key
+
+
+def listed(key: str, equivalent: dict[str, str]) -> bool:
+    """Whether the mutant ``key`` is listed equivalent: by its key, or else by the same column,
+    operator and mutated text on another line of the same module. Why: an edit above a listed
+    mutant moves it to another line; the mutant and the reason it is equivalent stay the same.
+    A changed line (another mutated text) no longer matches, and its mutant is triaged anew."""
+    if key in equivalent:
+        return True
+    return _without_line(key) in {_without_line(k) for k in equivalent}
+
+
 def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
     """Counts and kill rate of one module's mutants (equivalent ones left out of the rate)."""
     done = [r for r in records if r["worker"] is not None]  # an interrupted session: the rest wait
     # A killed mutant counts as killed even where it is listed equivalent: a test told it apart,
     # so the listing is wrong (it is named in the report, to be taken off the list).
     same = [
-        r for r in done if not _is_killed(r) and (r["key"] in equivalent or r.get("equivalent"))
+        r
+        for r in done
+        if not _is_killed(r) and (listed(r["key"], equivalent) or r.get("equivalent"))
     ]
     counted = [r for r in done if r not in same and r["test"] != "incompetent"]
     killed = [r for r in counted if _is_killed(r)]
@@ -346,7 +366,7 @@ def summarise(records: list[dict], equivalent: dict[str, str]) -> dict:
         "survived": len(survivors),
         "kill_rate": len(killed) / len(counted) if counted else float("nan"),
         "survivors": survivors,
-        "listed_but_killed": sorted(r["key"] for r in killed if r["key"] in equivalent),
+        "listed_but_killed": sorted(r["key"] for r in killed if listed(r["key"], equivalent)),
     }
 
 

@@ -60,6 +60,24 @@ def test_the_kill_rate_leaves_out_equivalent_mutants_by_list_and_by_rule():
     assert s["listed_but_killed"] == []
 
 
+def test_a_listed_mutant_moved_to_another_line_stays_listed_but_a_changed_line_does_not():
+    m = _tool()
+    listed = {"lib/m.py:10:8:core/NumberReplacer: n = 1999": "why"}
+    assert m.listed("lib/m.py:14:8:core/NumberReplacer: n = 1999", listed)
+    assert not m.listed("lib/m.py:14:8:core/NumberReplacer: n = 2999", listed)
+    assert not m.listed("lib/m.py:14:9:core/NumberReplacer: n = 1999", listed)
+    assert not m.listed("lib/other.py:10:8:core/NumberReplacer: n = 1999", listed)
+    records = [
+        {
+            "key": "lib/m.py:3:8:core/NumberReplacer: n = 1999",
+            "worker": "normal",
+            "test": "survived",
+            "equivalent": None,
+        }
+    ]
+    assert m.summarise(records, listed)["equivalent"] == 1
+
+
 def test_a_mutant_listed_equivalent_that_a_test_kills_counts_as_killed_and_is_named():
     # A test told it from the original, so it is not equivalent: the listing is the error.
     m = _tool()
