@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from biasbook.maths.kernel_descent import kernel_descent
+from biasbook.maths.kernel_descent import PSD_RTOL, kernel_descent
 
 RNG = np.random.default_rng(7)
 
@@ -111,3 +111,29 @@ def test_several_hundred_training_inputs_are_accepted():
     K = np.eye(300)
     f, fx = kernel_descent(K, np.zeros((1, 300)), np.ones(300), 10.0, 1)
     np.testing.assert_allclose(f, 2 * 10.0 / 300 * np.ones(300))
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_the_tolerance_for_negative_eigenvalues_is_relative_to_the_largest(scale):
+    # (2/n) K = scale * diag(1, e) with n = 2: e = -PSD_RTOL exactly, or rounding (-1e-12), is
+    # taken as 0 at every scale; e = -1e-6 is refused at every scale
+    def run(e):
+        return kernel_descent(
+            scale * np.diag([1.0, e]), np.ones((1, 2)), np.ones(2), 0.5 / scale, 3
+        )
+
+    for e in (-PSD_RTOL, -1e-12):
+        run(e)
+    with pytest.raises(ValueError, match="not positive semi-definite"):
+        run(-1e-6)
+
+
+def test_an_eigenvalue_within_rounding_of_zero_is_a_null_direction():
+    # (2/n) K = diag(1, -1e-9): the second direction is a null direction of the kernel up to
+    # rounding, so the residual there is never reduced and each step adds the same amount: a test
+    # input seeing only that direction (K_xX = [0, 1]) moves by lr * 1 per step, 10**9 steps in
+    # all (treating -1e-9 as a real eigenvalue would give (e - 1) * 10**9 instead)
+    _, fx = kernel_descent(
+        np.diag([1.0, -1e-9]), np.array([[0.0, 1.0]]), np.array([0.0, 1.0]), 1.0, 10**9
+    )
+    assert fx[0] == pytest.approx(1e9, rel=1e-9)
