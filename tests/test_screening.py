@@ -3,6 +3,8 @@ Carlo."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -158,8 +160,15 @@ def test_one_example_is_enough_to_fit_and_sizes_may_stop_short_of_the_pool():
         model = fit_screening(X[:m], y[:m], 1)
         assert train[i] == np.mean(model.predict(X[:m]) == y[:m])
         assert test[i] == np.mean(model.predict(X) == y)
+    X5 = np.hstack([X, X[:, :1]])  # 4 examples of 5 bits: the pool is the examples
     with pytest.raises(ValueError, match="within the pool of 4 examples"):
-        nested_accuracies(X, y, X, y, (2, 5), 1)
+        nested_accuracies(X5, y, X5, y, (2, 5), 1)
+
+
+def test_a_fitted_model_cannot_be_changed_afterwards():
+    model = fit_screening(np.eye(4, dtype=np.int8), np.array([1.0, -1.0, 1.0, -1.0]), 2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.support = (0, 1)
 
 
 def test_training_accuracy_counts_wrong_labels_of_either_sign():
