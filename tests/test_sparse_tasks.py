@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from biasbook.maths.sparse_tasks import (
+    TARGET_NAMES,
     SparseTask,
     all_inputs,
     balanced_bit_probability,
+    check_sizes,
     make_task,
     sample_dataset,
     target_function,
@@ -71,3 +73,69 @@ def test_bad_input():
         make_task("and", T=8, s=0)
     with pytest.raises(ValueError, match="enumerate"):
         all_inputs(40)
+
+
+@pytest.mark.parametrize("name", TARGET_NAMES)
+def test_targets_act_on_the_last_axis_of_any_stack_of_patterns(name):
+    # a [2, 8, 3] stack (say two models' tables) gives, slice by slice, the 2-d result
+    g = target_function(name, 3)
+    stack = np.stack([all_inputs(3), all_inputs(3)[::-1]])
+    np.testing.assert_array_equal(g(stack), np.stack([g(stack[0]), g(stack[1])]))
+    np.testing.assert_array_equal(g(stack[0]), truth_table(name, 3))
+
+
+def test_several_hundred_relevant_bits_and_positions_are_compared_by_value():
+    # beyond the integers Python caches: s = 300 bits, T = 300 positions
+    g = target_function("parity", 300)
+    assert g(np.ones((1, 300), dtype=np.int8))[0] == 0
+    task = SparseTask("parity", 300, 3, (0, 1, 299), 0.5)
+    assert task.labels(np.ones((2, 300), dtype=np.int8)).tolist() == [1, 1]
+
+
+def test_sizes_that_are_not_whole_numbers_are_refused_whichever_it_is():
+    for T, s in ((7.5, 3), (7, 2.5)):
+        with pytest.raises(ValueError, match="T and s must be integers"):
+            check_sizes(T, s)
+    check_sizes(7.0, 3.0)  # whole numbers written as floats are fine
+
+
+@pytest.mark.parametrize(
+    ("support", "p_one", "message"),
+    [
+        ((1, 5), 0.5, "lie in \\[0, 5\\)"),  # position T is past the end
+        ((-1, 2), 0.5, "lie in \\[0, 5\\)"),
+        ((1, 2), 0.0, "p_one must lie in \\(0, 1\\)"),
+        ((1, 2), 1.0, "p_one must lie in \\(0, 1\\)"),
+        ((1, 2), 1.5, "p_one must lie in \\(0, 1\\)"),
+    ],
+)
+def test_a_task_with_a_position_or_a_bit_probability_out_of_range_is_refused(
+    support, p_one, message
+):
+    with pytest.raises(ValueError, match=message):
+        SparseTask("and", 5, 2, support, p_one)
+
+
+def test_inputs_shorter_than_the_task_are_refused_even_when_the_support_fits():
+    task = SparseTask("and", 5, 2, (0, 1), 0.5)
+    with pytest.raises(ValueError, match="inputs must have length T=5"):
+        task.labels(np.ones((3, 4), dtype=np.int8))
+
+
+def test_a_negative_number_of_samples_is_refused_and_zero_gives_no_rows():
+    task = make_task("and", 8, 2)
+    with pytest.raises(ValueError, match="number of samples must be >= 0"):
+        sample_dataset(task, -1, seed=0)
+    X, y = sample_dataset(task, 0, seed=0)
+    assert X.shape == (0, 8) and y.shape == (0,)
+
+
+def test_enumeration_covers_zero_to_22_positions():
+    # T = 0: the one empty sequence; above 22 positions (2**23 sequences, over a GB while being
+    # built) it is refused
+    assert all_inputs(0).shape == (1, 0)
+    assert all_inputs(1).tolist() == [[0], [1]]
+    with pytest.raises(ValueError, match="0 <= T <= 22, got 23"):
+        all_inputs(23)
+    with pytest.raises(ValueError, match="0 <= T <= 22, got -1"):
+        all_inputs(-1)
