@@ -220,3 +220,10 @@ def test_a_list_for_a_scalar_or_a_scalar_for_a_list_is_refused(default, value) -
 
 def test_an_empty_list_is_accepted_unless_its_bounds_ask_for_elements() -> None:
     assert parameters.check_bounds("c", {"lengths": []}, {"lengths": {"min": 2}}) == []
+
+
+def test_a_value_that_misses_a_list_alternative_is_tried_against_the_next() -> None:
+    # `list[int] | str`: a string is no list, and must still match the alternative after it
+    assert parameters._matches("parity", "list[int] | str") is True
+    assert parameters._matches([4, 8], "list[int] | str") is True
+    assert parameters._matches(3.5, "list[int] | str") is False
